@@ -1,0 +1,51 @@
+"""Conventions shared by every model: frozen, slotted, keyword-only attrs classes.
+
+Field helpers carry metadata that the package converter (``_convert.py``) reads when it
+builds the (un)structure hooks, so each class states its wire rules once, declaratively.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import attrs
+
+_C = TypeVar("_C", bound=type)
+
+#: The field is always present on the wire, possibly as ``null``: emit ``None`` as ``null``.
+NULLABLE = "aioresponses_client.nullable"
+#: The JSON key differs from the attribute name (e.g. ``async`` is a Python keyword).
+WIRE_NAME = "aioresponses_client.wire_name"
+
+
+def model(cls: _C) -> _C:
+    """Make ``cls`` a frozen, slotted, keyword-only attrs class."""
+    return attrs.frozen(kw_only=True)(cls)  # type: ignore[no-any-return]
+
+
+def nullable(default: Any = None) -> Any:
+    """A field the API always sends, ``null`` when it has no value (kept as ``null`` on output)."""
+    return attrs.field(default=default, metadata={NULLABLE: True})
+
+
+def wire(name: str, default: Any = attrs.NOTHING) -> Any:
+    """A field whose JSON key is ``name`` (used when the key is not a valid identifier)."""
+    return attrs.field(default=default, metadata={WIRE_NAME: name})
+
+
+@model
+class UnknownModel:
+    """Base of the generic objects that stand in for a ``type`` this version does not know.
+
+    ``raw`` is the payload exactly as received; it is what converts back to JSON.
+    """
+
+    type: str
+    raw: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        # Lets forward-compatible code read new fields (``item.status``) without a KeyError.
+        try:
+            return self.raw[name]
+        except KeyError:
+            raise AttributeError(name) from None
