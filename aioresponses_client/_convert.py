@@ -1,7 +1,7 @@
 """The package's one cattrs converter, configured once, with orjson for bytes <-> dict.
 
 Hooks for model classes are generated on first use from the field metadata declared in
-``types/_base.py``; tagged unions dispatch on the JSON ``type`` through a dict.
+``_model.py``; tagged unions dispatch on the JSON ``type`` through a dict.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .errors import ConversionError
-from .types._base import NULLABLE, WIRE_NAME, UnknownModel
+from ._model import NULLABLE, WIRE_NAME, UnknownModel
 
 _T = TypeVar("_T")
 
