@@ -1,0 +1,210 @@
+"""``ResponsesServer``: an aiohttp app speaking the Responses API wire format, for tests."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from types import TracebackType
+
+from aiohttp import web
+
+from .._version import __version__
+from ._faults import Fault, FaultQueue, active_fault, reset_connection
+from ._record import RecordedRequest, record_request
+from ._routes import ResponsesApi, is_stream_request
+from ._stream import StreamTracker
+from ._wire import ApiError, error_body, json_reply, new_id, status_error_body
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# The id of the request being handled (see ``active_fault`` for why a context variable).
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# How long stop() lets in-flight handlers finish before aiohttp cancels them. Delays and
+# streams are told to stop at once, so this only bounds odd cases.
+_SHUTDOWN_TIMEOUT = 0.5
+_MAX_BODY = 64 * 1024 * 1024
+
+
+class ResponsesServer:
+    """A local OpenAI Responses API for tests: real HTTP on a free port, deterministic answers.
+
+    ``async with ResponsesServer() as server`` starts it; point a client at ``server.base_url``
+    with ``server.api_key``. Each reply echoes the last user message. Every request is recorded
+    on ``requests``; ``inject`` queues faults (errors, delays, resets, cut streams).
+
+    *latency* delays the first byte of every reply; *delta_size* splits streamed text into
+    chunks of that many characters (default: word by word); *event_delay* pauses between SSE
+    events so a client can act mid-stream. A falsy *api_key* accepts any or no credential.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = "sk-test-local",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        delta_size: int | None = None,
+        *,
+        event_delay: float = 0.0,
+    ) -> None:
+        if delta_size is not None and delta_size < 1:
+            raise ValueError(f"delta_size must be None or >= 1, got {delta_size}")
+        self._api_key = api_key
+        self._host = host
+        self._port = port
+        self._latency = latency
+        self._requests: list[RecordedRequest] = []
+        self._faults = FaultQueue()
+        self._streams = StreamTracker()
+        self._api = ResponsesApi(
+            delta_size=delta_size, event_delay=event_delay, tracker=self._streams
+        )
+        self._runner: web.AppRunner | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind and start serving; with port 0 the OS picks a free port."""
+        if self._runner is not None:
+            raise RuntimeError("ResponsesServer is already running")
+        # Requests may carry long conversations or images; aiohttp's default cap is 1 MiB.
+        app = web.Application(middlewares=[self._pipeline], client_max_size=_MAX_BODY)
+        app.on_response_prepare.append(self._stamp_headers)
+        self._api.add_routes(app.router)
+        # No access log: tests run many requests and the log would drown their output.
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._port = runner.addresses[0][1]
+        self._streams.reopen()
+        self._runner = runner
+
+    async def stop(self) -> None:
+        """Close open streams and connections and stop listening; safe to call twice."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            self._streams.shut_down()
+            await runner.cleanup()
+
+    async def __aenter__(self) -> ResponsesServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- what tests use --------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT/v1``, the client's base URL (only while running)."""
+        if self._runner is None:
+            raise RuntimeError("ResponsesServer is not running; use `async with server:`")
+        host = f"[{self._host}]" if ":" in self._host else self._host  # IPv6 literal
+        return f"http://{host}:{self._port}/v1"
+
+    @property
+    def port(self) -> int:
+        """The bound port (the requested one until started)."""
+        return self._port
+
+    @property
+    def api_key(self) -> str | None:
+        """The key the server accepts; falsy means any or no ``Authorization`` is fine."""
+        return self._api_key
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, in arrival order (including faulted and rejected ones)."""
+        return self._requests
+
+    @property
+    def open_streams(self) -> int:
+        """SSE replies currently being written."""
+        return self._streams.open
+
+    @property
+    def client_disconnects(self) -> int:
+        """SSE replies the client closed before the last event."""
+        return self._streams.client_disconnects
+
+    async def wait_streams_closed(self) -> None:
+        """Return once no SSE reply is being written (use under a timeout)."""
+        await self._streams.wait_idle()
+
+    def inject(self, fault: Fault) -> Fault:
+        """Queue *fault* for the next matching request(s); returns it."""
+        self._faults.push(fault)
+        return fault
+
+    def clear(self) -> None:
+        """Forget recorded requests and pending faults; stored responses stay."""
+        self._requests.clear()
+        self._faults.clear()
+
+    # -- request pipeline ------------------------------------------------------------------
+
+    def _authorized(self, request: web.Request) -> bool:
+        if not self._api_key:
+            return True
+        received = request.headers.get("Authorization", "").encode()
+        # compare_digest even here: credential checks should never be the example of a leak.
+        return hmac.compare_digest(received, f"Bearer {self._api_key}".encode())
+
+    @web.middleware
+    async def _pipeline(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        """Record, then fault/latency, then auth, then the route; errors become API JSON."""
+        _request_id.set(new_id("req"))
+        active_fault.set(None)
+        record = record_request(request, await request.read())
+        self._requests.append(record)
+        fault = self._faults.take(record.method, record.path, is_stream_request(record))
+        delay = self._latency + (fault.delay if fault is not None else 0.0)
+        if delay > 0 and await self._streams.pause(delay):
+            # The server is stopping: drop the request rather than hold up shutdown.
+            reset_connection(request)
+            return web.Response()
+        if fault is not None:
+            active_fault.set(fault)
+            if fault.disconnect:
+                reset_connection(request)
+                # Nothing reaches the client; aiohttp drops this reply on the closed transport.
+                return web.Response()
+            if fault.replaces_reply:
+                return fault.reply()
+        if not self._authorized(request):
+            # Never echo the key received: error bodies end up in logs.
+            return json_reply(
+                error_body("Incorrect API key provided.", code="invalid_api_key"), status=401
+            )
+        try:
+            return await handler(request)
+        except ApiError as error:
+            return error.reply()
+        except web.HTTPException as error:
+            if error.status in (404, 405):
+                message = f"Invalid URL ({request.method} {record.path})"
+                return json_reply(error_body(message), status=404)
+            return json_reply(status_error_body(error.status), status=error.status)
+
+    async def _stamp_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Headers every reply carries, plus the ones an injected fault adds."""
+        response.headers["x-request-id"] = _request_id.get() or new_id("req")
+        response.headers["openai-version"] = "2020-10-01"
+        response.headers["Server"] = f"aioresponses-client-testing/{__version__}"
+        fault = active_fault.get()
+        if fault is not None:
+            response.headers.update(fault.headers)
