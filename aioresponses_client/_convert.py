@@ -14,8 +14,8 @@ import cattrs
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .errors import ConversionError
 from ._model import NULLABLE, WIRE_NAME, UnknownModel
+from .errors import ConversionError
 
 _T = TypeVar("_T")
 
@@ -47,7 +47,7 @@ def _structure_factory(cls: Any) -> Callable[[Any, Any], Any]:
         for a in attrs.fields(cls)
         if a.metadata.get(WIRE_NAME)
     }
-    return make_dict_structure_fn(cls, converter, **overrides)
+    return make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
 
 
 converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
@@ -75,13 +75,12 @@ def register_tagged_union(
         if not isinstance(obj, dict):
             raise ConversionError(f"expected an object with a 'type', got {type(obj).__name__}")
         tag = obj.get("type")
-        hook = hooks.get(tag) if isinstance(tag, str) else None
+        hook = hooks.get(tag)  # type: ignore[arg-type]
         if hook is None:
-            cls = by_tag.get(tag) if isinstance(tag, str) else None
-            if cls is None:
+            if not isinstance(tag, str) or tag not in by_tag:
                 return unknown(type=str(tag), raw=obj)
-            hook = hooks[tag] = converter.get_structure_hook(cls)
-        return hook(obj, by_tag[tag])
+            hook = hooks[tag] = converter.get_structure_hook(by_tag[tag])
+        return hook(obj, None)
 
     converter.register_structure_hook(union, structure)
     converter.register_unstructure_hook(union, lambda obj: converter.unstructure(obj, type(obj)))

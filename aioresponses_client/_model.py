@@ -6,9 +6,15 @@ builds the (un)structure hooks, so each class states its wire rules once, declar
 
 from __future__ import annotations
 
+import sys
 from typing import Any, TypeVar
 
 import attrs
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover
+    from typing_extensions import dataclass_transform
 
 _C = TypeVar("_C", bound=type)
 
@@ -18,19 +24,22 @@ NULLABLE = "aioresponses_client.nullable"
 WIRE_NAME = "aioresponses_client.wire_name"
 
 
-def model(cls: _C) -> _C:
-    """Make ``cls`` a frozen, slotted, keyword-only attrs class."""
-    return attrs.frozen(kw_only=True)(cls)  # type: ignore[no-any-return]
-
-
-def nullable(default: Any = None) -> Any:
+def nullable(*, default: Any = None) -> Any:
     """A field the API always sends, ``null`` when it has no value (kept as ``null`` on output)."""
     return attrs.field(default=default, metadata={NULLABLE: True})
 
 
-def wire(name: str, default: Any = attrs.NOTHING) -> Any:
+def wire(name: str, *, default: Any = attrs.NOTHING) -> Any:
     """A field whose JSON key is ``name`` (used when the key is not a valid identifier)."""
     return attrs.field(default=default, metadata={WIRE_NAME: name})
+
+
+# nullable()/wire() are deliberately not listed as field specifiers: to a type checker they
+# are then plain defaults, which is what they are for every field that uses them.
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def model(cls: _C) -> _C:
+    """Make ``cls`` a frozen, slotted, keyword-only attrs class."""
+    return attrs.frozen(kw_only=True)(cls)
 
 
 @model

@@ -21,4 +21,4 @@ class _NotGiven(enum.Enum):
 
 NOT_GIVEN: Final = _NotGiven.NOT_GIVEN
 NotGiven = Literal[_NotGiven.NOT_GIVEN]
-NotGivenOr = Union[_T, NotGiven]
+NotGivenOr = Union[_T, NotGiven]  # noqa: UP007 (a generic alias needs Union on 3.10)

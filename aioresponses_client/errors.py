@@ -55,14 +55,18 @@ class ConversionError(APIError, ValueError):
 class APIConnectionError(APIError):
     """The request could not reach the server, or the connection broke before a full reply."""
 
-    def __init__(self, message: str = "Connection error.", *, request_id: str | None = None) -> None:
+    def __init__(
+        self, message: str = "Connection error.", *, request_id: str | None = None
+    ) -> None:
         super().__init__(message, request_id=request_id)
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
     """The request did not complete within its timeout."""
 
-    def __init__(self, message: str = "Request timed out.", *, request_id: str | None = None) -> None:
+    def __init__(
+        self, message: str = "Request timed out.", *, request_id: str | None = None
+    ) -> None:
         super().__init__(message, request_id=request_id)
 
 

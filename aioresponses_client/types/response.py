@@ -119,7 +119,7 @@ class Response:
     metadata: dict[str, str] | None = nullable()
     parallel_tool_calls: bool | None = nullable()
     tool_choice: StrOrObject | None = nullable()
-    tools: list[Tool] = nullable(attrs.Factory(list))
+    tools: list[Tool] = nullable(default=attrs.Factory(list))
     temperature: float | None = nullable()
     top_p: float | None = nullable()
     background: bool | None = nullable()

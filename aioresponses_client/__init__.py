@@ -1,0 +1,81 @@
+"""aioresponses_client: an async-first SDK for the OpenAI Responses API.
+
+The public surface is re-exported here. Heavy pieces (the HTTP libraries, the stream event
+classes, the embedded server) load on first use, so importing the package stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._client import AsyncResponsesClient
+from ._pagination import AsyncPaginator, Page
+from ._retry import RetryPolicy
+from ._sentinel import NOT_GIVEN, NotGiven
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConflictError,
+    ConversionError,
+    InternalServerError,
+    MissingAPIKeyError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+
+if TYPE_CHECKING:
+    from ._transport._aiohttp import AiohttpTransport
+    from ._transport._httpx import HttpxTransport
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AiohttpTransport",
+    "AsyncPaginator",
+    "AsyncResponsesClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "ConversionError",
+    "HttpxTransport",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "NotGiven",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "UnprocessableEntityError",
+    "__version__",
+]
+
+_LAZY = {
+    "AiohttpTransport": "._transport._aiohttp",
+    "HttpxTransport": "._transport._httpx",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aioresponses_client' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

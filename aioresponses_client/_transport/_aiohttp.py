@@ -1,0 +1,131 @@
+"""The default transport: one pooled ``aiohttp.ClientSession``, created inside the running loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING
+
+import aiohttp
+from yarl import URL
+
+from ..errors import APIConnectionError, APITimeoutError
+from ._base import HTTPRequest, HTTPResponse
+
+if TYPE_CHECKING:
+    import ssl
+
+
+def _connection_error(exc: BaseException) -> APIConnectionError:
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return APITimeoutError()
+    return APIConnectionError(f"Connection error: {type(exc).__name__}: {exc}")
+
+
+def _headers(raw: Mapping[str, str]) -> dict[str, str]:
+    # Lower-case once here so every lookup above the transport is a plain dict get.
+    return {k.lower(): v for k, v in raw.items()}
+
+
+class AiohttpStreamingResponse:
+    """An open aiohttp reply read chunk by chunk."""
+
+    __slots__ = ("_resp", "headers", "status")
+
+    def __init__(self, resp: aiohttp.ClientResponse) -> None:
+        self._resp = resp
+        self.status = resp.status
+        self.headers = _headers(resp.headers)
+
+    async def iter_chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._resp.content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise _connection_error(exc) from exc
+
+    async def read(self) -> bytes:
+        try:
+            return await self._resp.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise _connection_error(exc) from exc
+
+    async def aclose(self) -> None:
+        # A body read to the end can go back to the pool; otherwise the socket must be closed,
+        # or the next request on it would read the rest of this stream.
+        if self._resp.content.at_eof():
+            self._resp.release()
+        else:
+            self._resp.close()
+
+
+class AiohttpTransport:
+    """Transport over aiohttp (asyncio only).
+
+    Pass ``session`` to use your own ``aiohttp.ClientSession``; it is then never closed by us.
+    ``verify=False`` disables TLS certificate checks and must be asked for explicitly.
+    """
+
+    name = "aiohttp"
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        max_connections: int = 100,
+        verify: bool | ssl.SSLContext = True,
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._max_connections = max_connections
+        self._verify = verify
+        self._timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+
+    def __repr__(self) -> str:
+        return f"AiohttpTransport(max_connections={self._max_connections})"
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None or (session.closed and self._owns_session):
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._verify)
+            session = self._session = aiohttp.ClientSession(connector=connector)
+        return session
+
+    def _timeout(self, request: HTTPRequest) -> aiohttp.ClientTimeout:
+        key = (request.connect_timeout, request.read_timeout)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = aiohttp.ClientTimeout(
+                total=None, sock_connect=key[0], sock_read=key[1]
+            )
+        return timeout
+
+    async def _open(self, request: HTTPRequest) -> aiohttp.ClientResponse:
+        try:
+            return await self._get_session().request(
+                request.method,
+                URL(request.url, encoded=True),
+                headers=request.headers,
+                data=request.content,
+                timeout=self._timeout(request),
+            )
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise _connection_error(exc) from exc
+
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        resp = await self._open(request)
+        try:
+            body = await resp.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise _connection_error(exc) from exc
+        finally:
+            resp.release()
+        return HTTPResponse(status=resp.status, headers=_headers(resp.headers), body=body)
+
+    async def open_stream(self, request: HTTPRequest) -> AiohttpStreamingResponse:
+        return AiohttpStreamingResponse(await self._open(request))
+
+    async def aclose(self) -> None:
+        if self._owns_session and self._session is not None:
+            session, self._session = self._session, None
+            await session.close()

@@ -1,0 +1,1 @@
+"""Endpoint groups, reached through ``AsyncResponsesClient.responses``."""

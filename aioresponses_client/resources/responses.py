@@ -1,0 +1,304 @@
+"""The ``/responses`` endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from .._pagination import AsyncPaginator, Page
+from .._sentinel import NOT_GIVEN, NotGivenOr
+from ..types import CompactedResponse, InputItem, InputTokenCount, Response
+from . import _params as p
+
+if TYPE_CHECKING:
+    from .._client import AsyncResponsesClient
+
+#: What ``input`` accepts: a string, or a list of item dicts / typed input items.
+ResponseInput = str | Sequence[Mapping[str, Any] | Any]
+
+
+class Responses:
+    """``client.responses``: create, retrieve, delete, cancel and compact responses."""
+
+    def __init__(self, client: AsyncResponsesClient) -> None:
+        self._client = client
+        self.input_items = InputItems(client)
+        self.input_tokens = InputTokens(client)
+
+    async def create(
+        self,
+        *,
+        model: str,
+        input: NotGivenOr[ResponseInput] = NOT_GIVEN,
+        instructions: NotGivenOr[str | None] = NOT_GIVEN,
+        previous_response_id: NotGivenOr[str | None] = NOT_GIVEN,
+        tools: NotGivenOr[Iterable[Any] | None] = NOT_GIVEN,
+        tool_choice: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        background: NotGivenOr[bool | None] = NOT_GIVEN,
+        reasoning: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        max_output_tokens: NotGivenOr[int | None] = NOT_GIVEN,
+        temperature: NotGivenOr[float | None] = NOT_GIVEN,
+        top_p: NotGivenOr[float | None] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
+        store: NotGivenOr[bool | None] = NOT_GIVEN,
+        include: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        text: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        parallel_tool_calls: NotGivenOr[bool | None] = NOT_GIVEN,
+        truncation: NotGivenOr[Literal["auto", "disabled"] | None] = NOT_GIVEN,
+        conversation: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        service_tier: NotGivenOr[str | None] = NOT_GIVEN,
+        safety_identifier: NotGivenOr[str | None] = NOT_GIVEN,
+        prompt_cache_key: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response:
+        """Create a response (``POST /responses``).
+
+        Parameters left out are not sent; ``None`` is sent as JSON ``null``.
+        ``input`` is a string, or a list of message dicts / typed input items.
+        """
+        p.check_str("model", model, optional=False)
+        p.check_input(input)
+        p.check_str("previous_response_id", previous_response_id)
+        p.check_list("tools", tools)
+        p.check_list("include", include)
+        p.check_int("max_output_tokens", max_output_tokens, low=1)
+        if previous_response_id and conversation:
+            raise ValueError("pass either previous_response_id or conversation, not both")
+        payload = p.body(
+            model=model,
+            input=input,
+            instructions=instructions,
+            previous_response_id=previous_response_id,
+            tools=tools if tools is NOT_GIVEN or tools is None else list(tools),
+            tool_choice=tool_choice,
+            background=background,
+            reasoning=reasoning,
+            max_output_tokens=max_output_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            metadata=metadata,
+            store=store,
+            include=include,
+            text=text,
+            parallel_tool_calls=parallel_tool_calls,
+            truncation=truncation,
+            conversation=conversation,
+            service_tier=service_tier,
+            safety_identifier=safety_identifier,
+            prompt_cache_key=prompt_cache_key,
+        )
+        return await self._client.request_model(
+            Response,
+            "POST",
+            "/responses",
+            body=p.merge_extra(payload, extra_body),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response:
+        """Fetch a stored response (``GET /responses/{id}``)."""
+        path = f"/responses/{p.path_id(response_id)}"
+        p.check_list("include", include)
+        query = p.body(include=include)
+        return await self._client.request_model(
+            Response,
+            "GET",
+            path,
+            query=query,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def delete(
+        self,
+        response_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """Delete a stored response (``DELETE /responses/{id}``)."""
+        await self._client.request(
+            "DELETE",
+            f"/responses/{p.path_id(response_id)}",
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def cancel(
+        self,
+        response_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response:
+        """Cancel a background response (``POST /responses/{id}/cancel``).
+
+        Only responses created with ``background=True`` can be cancelled; others give a
+        :class:`BadRequestError`. Cancelling a finished response returns it unchanged.
+        """
+        return await self._client.request_model(
+            Response,
+            "POST",
+            f"/responses/{p.path_id(response_id)}/cancel",
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def compact(
+        self,
+        response_id: str | None = None,
+        *,
+        model: str,
+        input: NotGivenOr[ResponseInput | None] = NOT_GIVEN,
+        previous_response_id: NotGivenOr[str | None] = NOT_GIVEN,
+        instructions: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CompactedResponse:
+        """Compact a conversation (``POST /responses/compact``).
+
+        A positional ``response_id`` is shorthand for ``previous_response_id=``.
+        """
+        if response_id is not None:
+            if previous_response_id is not NOT_GIVEN:
+                raise ValueError("pass response_id or previous_response_id, not both")
+            p.path_id(response_id)
+            previous_response_id = response_id
+        p.check_str("model", model, optional=False)
+        p.check_input(input)
+        p.check_str("previous_response_id", previous_response_id)
+        payload = p.body(
+            model=model,
+            input=input,
+            previous_response_id=previous_response_id,
+            instructions=instructions,
+        )
+        return await self._client.request_model(
+            CompactedResponse,
+            "POST",
+            "/responses/compact",
+            body=p.merge_extra(payload, extra_body),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+
+_InputItemPage = Page[InputItem]
+
+
+class InputItems:
+    """``client.responses.input_items``."""
+
+    def __init__(self, client: AsyncResponsesClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        response_id: str,
+        *,
+        after: NotGivenOr[str] = NOT_GIVEN,
+        limit: NotGivenOr[int] = NOT_GIVEN,
+        order: NotGivenOr[Literal["asc", "desc"]] = NOT_GIVEN,
+        include: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPaginator[InputItem]:
+        """The items that made up a response's input (``GET /responses/{id}/input_items``).
+
+        ``await`` it for the first page, or ``async for item in ...`` to walk every page.
+        """
+        path = f"/responses/{p.path_id(response_id)}/input_items"
+        p.check_str("after", after)
+        p.check_int("limit", limit, low=1, high=100)
+        p.check_list("include", include)
+        if order is not NOT_GIVEN and order not in ("asc", "desc"):
+            raise ValueError(f"order must be 'asc' or 'desc', got {order!r}")
+        base_query = p.body(limit=limit, order=order, include=include)
+        client = self._client
+
+        async def fetch(cursor: str | None) -> Page[InputItem]:
+            query = dict(base_query)
+            start = cursor if cursor is not None else after
+            if start is not NOT_GIVEN:
+                query["after"] = start
+            reply = await client.request(
+                "GET", path, query=query, extra_headers=extra_headers, timeout=timeout
+            )
+            return client.decode(reply.status, reply.headers, reply.body, _InputItemPage)
+
+        return AsyncPaginator(fetch)
+
+
+class InputTokens:
+    """``client.responses.input_tokens``."""
+
+    def __init__(self, client: AsyncResponsesClient) -> None:
+        self._client = client
+
+    async def count(
+        self,
+        *,
+        model: str,
+        input: NotGivenOr[ResponseInput | None] = NOT_GIVEN,
+        instructions: NotGivenOr[str | None] = NOT_GIVEN,
+        previous_response_id: NotGivenOr[str | None] = NOT_GIVEN,
+        tools: NotGivenOr[Iterable[Any] | None] = NOT_GIVEN,
+        tool_choice: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        reasoning: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        text: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        truncation: NotGivenOr[Literal["auto", "disabled"] | None] = NOT_GIVEN,
+        parallel_tool_calls: NotGivenOr[bool | None] = NOT_GIVEN,
+        conversation: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> InputTokenCount:
+        """Count the input tokens a request would use (``POST /responses/input_tokens``)."""
+        p.check_str("model", model, optional=False)
+        p.check_input(input)
+        p.check_str("previous_response_id", previous_response_id)
+        p.check_list("tools", tools)
+        payload = p.body(
+            model=model,
+            input=input,
+            instructions=instructions,
+            previous_response_id=previous_response_id,
+            tools=tools if tools is NOT_GIVEN or tools is None else list(tools),
+            tool_choice=tool_choice,
+            reasoning=reasoning,
+            text=text,
+            truncation=truncation,
+            parallel_tool_calls=parallel_tool_calls,
+            conversation=conversation,
+        )
+        return await self._client.request_model(
+            InputTokenCount,
+            "POST",
+            "/responses/input_tokens",
+            body=p.merge_extra(payload, extra_body),
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
