@@ -29,12 +29,17 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseFailedError,
+    ResponseStreamError,
+    StreamDecodeError,
+    StreamInterruptedError,
     UnprocessableEntityError,
 )
 
 if TYPE_CHECKING:
     from ._transport._aiohttp import AiohttpTransport
     from ._transport._httpx import HttpxTransport
+    from .streaming import AsyncResponseStream, TextStream
 
 __all__ = [
     "NOT_GIVEN",
@@ -45,6 +50,7 @@ __all__ = [
     "APITimeoutError",
     "AiohttpTransport",
     "AsyncPaginator",
+    "AsyncResponseStream",
     "AsyncResponsesClient",
     "AuthenticationError",
     "BadRequestError",
@@ -59,7 +65,12 @@ __all__ = [
     "Page",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseFailedError",
+    "ResponseStreamError",
     "RetryPolicy",
+    "StreamDecodeError",
+    "StreamInterruptedError",
+    "TextStream",
     "UnprocessableEntityError",
     "__version__",
 ]
@@ -67,6 +78,8 @@ __all__ = [
 _LAZY = {
     "AiohttpTransport": "._transport._aiohttp",
     "HttpxTransport": "._transport._httpx",
+    "AsyncResponseStream": ".streaming",
+    "TextStream": ".streaming",
 }
 
 

@@ -20,7 +20,7 @@ import attrs
 
 from . import _convert
 from ._retry import RetryPolicy
-from ._transport import HTTPRequest, HTTPResponse, StreamingResponse, Transport
+from ._transport import HTTPRequest, HTTPResponse, StreamingResponse, Transport, close_reply
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -339,7 +339,7 @@ class AsyncResponsesClient:
                     try:
                         raw = await reply.read()
                     finally:
-                        await reply.aclose()
+                        await close_reply(reply)
                 error = self._status_error(status, reply.headers, raw)
                 delay = (
                     policy.delay_after_status(status, reply.headers, taken)

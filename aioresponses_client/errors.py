@@ -6,7 +6,10 @@ nothing here ever includes the API key.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import Response
 
 __all__ = [
     "APIConnectionError",
@@ -24,6 +27,10 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseFailedError",
+    "ResponseStreamError",
+    "StreamDecodeError",
+    "StreamInterruptedError",
     "UnprocessableEntityError",
 ]
 
@@ -68,6 +75,33 @@ class APITimeoutError(APIConnectionError, TimeoutError):
         self, message: str = "Request timed out.", *, request_id: str | None = None
     ) -> None:
         super().__init__(message, request_id=request_id)
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A stream broke (or ended) before its terminal event.
+
+    Nothing received is lost: ``partial_response`` is the response rebuilt from the events
+    that did arrive. Resume with ``client.responses.retrieve(response_id, stream=True,
+    starting_after=last_sequence_number)``. A read timeout shows as the ``__cause__``.
+    """
+
+    partial_response: Response | None
+    response_id: str | None
+    last_sequence_number: int | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_response: Response | None,
+        response_id: str | None,
+        last_sequence_number: int | None,
+        request_id: str | None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.partial_response = partial_response
+        self.response_id = response_id
+        self.last_sequence_number = last_sequence_number
 
 
 class APIResponseValidationError(APIError):
@@ -176,3 +210,50 @@ def status_error_class(status: int) -> type[APIStatusError]:
     if status >= 500:
         return InternalServerError
     return STATUS_ERRORS.get(status, APIStatusError)
+
+
+class ResponseStreamError(APIError):
+    """The server sent an ``error`` event in the middle of a stream."""
+
+    code: str | None
+    param: str | None
+    sequence_number: int | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None,
+        param: str | None,
+        sequence_number: int | None,
+        request_id: str | None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.code = code
+        self.param = param
+        self.sequence_number = sequence_number
+
+
+class StreamDecodeError(APIError):
+    """A ``data:`` payload of a stream is not JSON, or does not fit its event type.
+
+    ``raw_data`` is the payload exactly as received.
+    """
+
+    raw_data: str
+
+    def __init__(self, message: str, *, raw_data: str, request_id: str | None) -> None:
+        super().__init__(message, request_id=request_id)
+        self.raw_data = raw_data
+
+
+class ResponseFailedError(APIError):
+    """The response ended with status ``failed``; ``response.error`` says why."""
+
+    response: Response
+
+    def __init__(self, response: Response, *, request_id: str | None) -> None:
+        error = response.error
+        detail = f"{error.code}: {error.message}" if error is not None else "no error given"
+        super().__init__(f"Response {response.id} failed ({detail})", request_id=request_id)
+        self.response = response

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._base import HTTPRequest, HTTPResponse, StreamingResponse, Transport
+from ._base import (
+    HTTPRequest,
+    HTTPResponse,
+    SSEMessage,
+    StreamingResponse,
+    Transport,
+    close_reply,
+)
 
 if TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport
@@ -18,8 +25,10 @@ __all__ = [
     "HTTPRequest",
     "HTTPResponse",
     "HttpxTransport",
+    "SSEMessage",
     "StreamingResponse",
     "Transport",
+    "close_reply",
 ]
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from yarl import URL
 
+from .._sse import ServerSentEvent, SSEDecoder
 from ..errors import APIConnectionError, APITimeoutError
 from ._base import HTTPRequest, HTTPResponse
 
@@ -30,12 +31,28 @@ def _headers(raw: Mapping[str, str]) -> dict[str, str]:
 class AiohttpStreamingResponse:
     """An open aiohttp reply read chunk by chunk."""
 
-    __slots__ = ("_resp", "headers", "status")
+    __slots__ = ("_decoder", "_resp", "headers", "status")
 
     def __init__(self, resp: aiohttp.ClientResponse) -> None:
         self._resp = resp
         self.status = resp.status
         self.headers = _headers(resp.headers)
+        self._decoder = SSEDecoder()
+
+    async def next_events(self) -> list[ServerSentEvent] | None:
+        content = self._resp.content
+        decoder = self._decoder
+        try:
+            while True:
+                chunk = await content.readany()
+                if not chunk:
+                    decoder.close()
+                    return None
+                events = decoder.feed(chunk)
+                if events:
+                    return events
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise _connection_error(exc) from exc
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         try:

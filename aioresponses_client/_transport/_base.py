@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+import anyio
 import attrs
+
+# Bounds the cleanup of a reply, which runs shielded so a cancelled task still frees its socket.
+CLOSE_TIMEOUT = 5.0
+
+
+class SSEMessage(Protocol):
+    """One server-sent event, as either transport's decoder produces it."""
+
+    @property
+    def event(self) -> str: ...
+
+    @property
+    def data(self) -> str: ...
 
 
 @attrs.frozen(kw_only=True)
@@ -44,6 +58,14 @@ class StreamingResponse(Protocol):
         """The body as it arrives; raises APIConnectionError/APITimeoutError on a broken read."""
         ...
 
+    async def next_events(self) -> Sequence[SSEMessage] | None:
+        """The next server-sent events decoded from the body (at least one), None at its end.
+
+        Batches, not single events: one await per network read keeps the per-event cost low.
+        Raises APIConnectionError/APITimeoutError on a broken read.
+        """
+        ...
+
     async def read(self) -> bytes:
         """The whole remaining body (used for error replies)."""
         ...
@@ -64,3 +86,9 @@ class Transport(Protocol):
     async def open_stream(self, request: HTTPRequest) -> StreamingResponse: ...
 
     async def aclose(self) -> None: ...
+
+
+async def close_reply(reply: StreamingResponse) -> None:
+    """Release a streaming reply's connection, even from a cancelled task."""
+    with anyio.move_on_after(CLOSE_TIMEOUT, shield=True):
+        await reply.aclose()

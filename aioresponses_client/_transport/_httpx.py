@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import httpx
+import httpx_sse
 
 from ..errors import APIConnectionError, APITimeoutError
 from ._base import HTTPRequest, HTTPResponse
@@ -23,12 +24,24 @@ def _connection_error(exc: BaseException) -> APIConnectionError:
 class HttpxStreamingResponse:
     """An open httpx reply read chunk by chunk."""
 
-    __slots__ = ("_resp", "headers", "status")
+    __slots__ = ("_events", "_resp", "headers", "status")
 
     def __init__(self, resp: httpx.Response) -> None:
         self._resp = resp
         self.status = resp.status_code
         self.headers = {k.lower(): v for k, v in resp.headers.items()}
+        self._events: AsyncIterator[httpx_sse.ServerSentEvent] | None = None
+
+    async def next_events(self) -> list[httpx_sse.ServerSentEvent] | None:
+        if self._events is None:
+            # httpx-sse checks the content type; the stream layer has already checked it.
+            self._events = httpx_sse.EventSource(self._resp).aiter_sse()
+        try:
+            return [await self._events.__anext__()]
+        except StopAsyncIteration:
+            return None
+        except httpx.RequestError as exc:
+            raise _connection_error(exc) from exc
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         try:
@@ -44,6 +57,9 @@ class HttpxStreamingResponse:
             raise _connection_error(exc) from exc
 
     async def aclose(self) -> None:
+        events, self._events = self._events, None
+        if events is not None:
+            await events.aclose()  # type: ignore[attr-defined]
         await self._resp.aclose()
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._pagination import AsyncPaginator, Page
 from .._sentinel import NOT_GIVEN, NotGivenOr
+from ..streaming import AsyncResponseStream, TextStream, open_stream
 from ..types import CompactedResponse, InputItem, InputTokenCount, Response
 from . import _params as p
 
@@ -24,6 +25,105 @@ class Responses:
         self._client = client
         self.input_items = InputItems(client)
         self.input_tokens = InputTokens(client)
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        input: NotGivenOr[ResponseInput] = NOT_GIVEN,
+        instructions: NotGivenOr[str | None] = NOT_GIVEN,
+        previous_response_id: NotGivenOr[str | None] = NOT_GIVEN,
+        tools: NotGivenOr[Iterable[Any] | None] = NOT_GIVEN,
+        tool_choice: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        background: NotGivenOr[bool | None] = NOT_GIVEN,
+        reasoning: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        max_output_tokens: NotGivenOr[int | None] = NOT_GIVEN,
+        temperature: NotGivenOr[float | None] = NOT_GIVEN,
+        top_p: NotGivenOr[float | None] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
+        store: NotGivenOr[bool | None] = NOT_GIVEN,
+        include: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        text: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        parallel_tool_calls: NotGivenOr[bool | None] = NOT_GIVEN,
+        truncation: NotGivenOr[Literal["auto", "disabled"] | None] = NOT_GIVEN,
+        conversation: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        service_tier: NotGivenOr[str | None] = NOT_GIVEN,
+        safety_identifier: NotGivenOr[str | None] = NOT_GIVEN,
+        prompt_cache_key: NotGivenOr[str | None] = NOT_GIVEN,
+        stream_options: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        stream: Literal[False] = False,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        input: NotGivenOr[ResponseInput] = NOT_GIVEN,
+        instructions: NotGivenOr[str | None] = NOT_GIVEN,
+        previous_response_id: NotGivenOr[str | None] = NOT_GIVEN,
+        tools: NotGivenOr[Iterable[Any] | None] = NOT_GIVEN,
+        tool_choice: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        background: NotGivenOr[bool | None] = NOT_GIVEN,
+        reasoning: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        max_output_tokens: NotGivenOr[int | None] = NOT_GIVEN,
+        temperature: NotGivenOr[float | None] = NOT_GIVEN,
+        top_p: NotGivenOr[float | None] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
+        store: NotGivenOr[bool | None] = NOT_GIVEN,
+        include: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        text: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        parallel_tool_calls: NotGivenOr[bool | None] = NOT_GIVEN,
+        truncation: NotGivenOr[Literal["auto", "disabled"] | None] = NOT_GIVEN,
+        conversation: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        service_tier: NotGivenOr[str | None] = NOT_GIVEN,
+        safety_identifier: NotGivenOr[str | None] = NOT_GIVEN,
+        prompt_cache_key: NotGivenOr[str | None] = NOT_GIVEN,
+        stream_options: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        stream: Literal[True],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncResponseStream: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        input: NotGivenOr[ResponseInput] = NOT_GIVEN,
+        instructions: NotGivenOr[str | None] = NOT_GIVEN,
+        previous_response_id: NotGivenOr[str | None] = NOT_GIVEN,
+        tools: NotGivenOr[Iterable[Any] | None] = NOT_GIVEN,
+        tool_choice: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        background: NotGivenOr[bool | None] = NOT_GIVEN,
+        reasoning: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        max_output_tokens: NotGivenOr[int | None] = NOT_GIVEN,
+        temperature: NotGivenOr[float | None] = NOT_GIVEN,
+        top_p: NotGivenOr[float | None] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
+        store: NotGivenOr[bool | None] = NOT_GIVEN,
+        include: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        text: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        parallel_tool_calls: NotGivenOr[bool | None] = NOT_GIVEN,
+        truncation: NotGivenOr[Literal["auto", "disabled"] | None] = NOT_GIVEN,
+        conversation: NotGivenOr[str | Mapping[str, Any] | None] = NOT_GIVEN,
+        service_tier: NotGivenOr[str | None] = NOT_GIVEN,
+        safety_identifier: NotGivenOr[str | None] = NOT_GIVEN,
+        prompt_cache_key: NotGivenOr[str | None] = NOT_GIVEN,
+        stream_options: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        stream: bool,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response | AsyncResponseStream: ...
 
     async def create(
         self,
@@ -49,15 +149,18 @@ class Responses:
         service_tier: NotGivenOr[str | None] = NOT_GIVEN,
         safety_identifier: NotGivenOr[str | None] = NOT_GIVEN,
         prompt_cache_key: NotGivenOr[str | None] = NOT_GIVEN,
+        stream_options: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        stream: bool = False,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Response:
+    ) -> Response | AsyncResponseStream:
         """Create a response (``POST /responses``).
 
         Parameters left out are not sent; ``None`` is sent as JSON ``null``.
         ``input`` is a string, or a list of message dicts / typed input items.
+        With ``stream=True`` it returns an :class:`AsyncResponseStream` (use ``async with``).
         """
         p.check_str("model", model, optional=False)
         p.check_input(input)
@@ -89,30 +192,129 @@ class Responses:
             service_tier=service_tier,
             safety_identifier=safety_identifier,
             prompt_cache_key=prompt_cache_key,
+            stream_options=stream_options,
         )
+        p.merge_extra(payload, extra_body)
+        if stream:
+            payload["stream"] = True
+            return await open_stream(
+                self._client,
+                "POST",
+                "/responses",
+                body=payload,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+        if stream_options is not NOT_GIVEN:
+            raise ValueError("stream_options is only valid with stream=True")
         return await self._client.request_model(
             Response,
             "POST",
             "/responses",
-            body=p.merge_extra(payload, extra_body),
+            body=payload,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
         )
+
+    def stream_text(self, **params: Any) -> TextStream:
+        """Start a streamed response and iterate only its output text deltas.
+
+        Takes the parameters of :meth:`create` (without ``stream``). Use it as
+        ``async with client.responses.stream_text(...) as deltas: async for d in deltas``
+        so the connection is released even if you stop early.
+        """
+        if "stream" in params:
+            raise TypeError("stream_text() always streams; do not pass stream=")
+
+        async def opener() -> AsyncResponseStream:
+            stream: AsyncResponseStream = await self.create(stream=True, **params)
+            return stream
+
+        return TextStream(opener)
+
+    @overload
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        starting_after: NotGivenOr[int] = NOT_GIVEN,
+        include_obfuscation: NotGivenOr[bool] = NOT_GIVEN,
+        stream: Literal[False] = False,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response: ...
+
+    @overload
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        starting_after: NotGivenOr[int] = NOT_GIVEN,
+        include_obfuscation: NotGivenOr[bool] = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncResponseStream: ...
+
+    @overload
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        include: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        starting_after: NotGivenOr[int] = NOT_GIVEN,
+        include_obfuscation: NotGivenOr[bool] = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Response | AsyncResponseStream: ...
 
     async def retrieve(
         self,
         response_id: str,
         *,
         include: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        starting_after: NotGivenOr[int] = NOT_GIVEN,
+        include_obfuscation: NotGivenOr[bool] = NOT_GIVEN,
+        stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Response:
-        """Fetch a stored response (``GET /responses/{id}``)."""
+    ) -> Response | AsyncResponseStream:
+        """Fetch a stored response (``GET /responses/{id}``).
+
+        With ``stream=True`` it replays the response's events as an :class:`AsyncResponseStream`;
+        ``starting_after=N`` resumes after sequence number ``N`` (e.g. a dropped stream's
+        ``last_sequence_number``).
+        """
         path = f"/responses/{p.path_id(response_id)}"
         p.check_list("include", include)
-        query = p.body(include=include)
+        p.check_int("starting_after", starting_after, low=-1)
+        if not stream and (starting_after is not NOT_GIVEN or include_obfuscation is not NOT_GIVEN):
+            raise ValueError("starting_after and include_obfuscation need stream=True")
+        query = p.body(
+            include=include,
+            stream=True if stream else NOT_GIVEN,
+            starting_after=starting_after,
+            include_obfuscation=include_obfuscation,
+        )
+        if stream:
+            return await open_stream(
+                self._client,
+                "GET",
+                path,
+                query=query,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
         return await self._client.request_model(
             Response,
             "GET",

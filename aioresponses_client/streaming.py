@@ -1,0 +1,288 @@
+"""``AsyncResponseStream``: typed events from a Server-Sent-Events reply, and its final Response.
+
+The stream owns one HTTP connection. ``async with`` (or ``aclose()``) releases it on every
+exit path: normal end, ``break``, an exception in the body, or cancellation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ._accumulate import ResponseAccumulator
+from ._transport import SSEMessage, StreamingResponse, close_reply
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    ConversionError,
+    ResponseFailedError,
+    ResponseStreamError,
+    StreamDecodeError,
+    StreamInterruptedError,
+)
+from .types.events import StreamEvent, parse_event
+
+if TYPE_CHECKING:
+    from ._client import AsyncResponsesClient
+    from .types import Response
+
+__all__ = ["AsyncResponseStream", "TextStream"]
+
+_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
+_LIFECYCLE = frozenset({"response.created", "response.queued", "response.in_progress"})
+
+
+class AsyncResponseStream:
+    """The events of one streamed response, in order, as typed objects.
+
+    ``async for event in stream`` yields them; ``await stream.final_response()`` drains the
+    rest and returns the final :class:`Response`. Use ``async with stream:`` so the connection
+    is released however the block is left. ``response_id`` and ``last_sequence_number`` are what
+    ``client.responses.retrieve(id, stream=True, starting_after=N)`` needs to resume.
+    """
+
+    def __init__(self, reply: StreamingResponse) -> None:
+        self._reply = reply
+        self.request_id: str | None = reply.headers.get("x-request-id")
+        self.response_id: str | None = None
+        self.last_sequence_number: int | None = None
+        self._acc = ResponseAccumulator()
+        self._batch: Sequence[SSEMessage] = ()
+        self._index = 0
+        self._ended = False  # the body was read to its end, or a terminal event was seen
+        self._done = False  # nothing more will be yielded
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncResponseStream(response_id={self.response_id!r}, "
+            f"last_sequence_number={self.last_sequence_number!r}, closed={self._closed})"
+        )
+
+    async def __aenter__(self) -> AsyncResponseStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __aiter__(self) -> AsyncResponseStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        while True:
+            batch = self._batch
+            index = self._index
+            if index < len(batch):
+                self._index = index + 1
+                try:
+                    event = self._decode(batch[index].data)
+                except APIError:
+                    await self.aclose()
+                    raise
+                if event is not None:
+                    return event
+                continue
+            if self._done:
+                raise StopAsyncIteration
+            await self._read_batch()
+
+    async def _read_batch(self) -> None:
+        try:
+            batch = await self._reply.next_events()
+        except APIConnectionError as exc:
+            await self.aclose()
+            if self._ended:
+                raise
+            raise self._interrupted(exc.message) from exc
+        except BaseException:
+            await self.aclose()
+            raise
+        if batch is None:
+            await self.aclose()
+            if not self._ended:
+                raise self._interrupted("the stream ended before a terminal event")
+            return
+        self._batch = batch
+        self._index = 0
+
+    def _interrupted(self, why: str) -> StreamInterruptedError:
+        try:
+            partial: Response | None = self._acc.snapshot()
+        except ConversionError:  # nothing usable arrived (e.g. no response.created yet)
+            partial = None
+        return StreamInterruptedError(
+            f"Stream interrupted: {why}",
+            partial_response=partial,
+            response_id=self.response_id,
+            last_sequence_number=self.last_sequence_number,
+            request_id=self.request_id,
+        )
+
+    def _decode(self, data: str) -> StreamEvent | None:
+        if self._ended:
+            # Some servers close a stream with "[DONE]"; after a terminal event it is noise.
+            return None
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            if data.startswith("[DONE]"):
+                self._ended = True
+                return None
+            raise self._decode_error("a stream event is not valid JSON", data) from None
+        if not isinstance(payload, dict):
+            raise self._decode_error("a stream event is not a JSON object", data)
+        self._acc.feed(payload)
+        sequence = payload.get("sequence_number")
+        if type(sequence) is int:
+            self.last_sequence_number = sequence
+        kind = payload.get("type")
+        if kind in _LIFECYCLE or kind in _TERMINAL:
+            self._on_lifecycle(kind, payload)
+        elif kind == "error":
+            self._ended = self._done = True
+            raise ResponseStreamError(
+                str(payload.get("message") or "error event without a message"),
+                code=_opt_str(payload.get("code")),
+                param=_opt_str(payload.get("param")),
+                sequence_number=sequence if type(sequence) is int else None,
+                request_id=self.request_id,
+            )
+        try:
+            return parse_event(payload)
+        except ConversionError as exc:
+            raise self._decode_error(f"a stream event does not fit its type: {exc}", data) from exc
+
+    def _on_lifecycle(self, kind: str, payload: dict[str, Any]) -> None:
+        response = payload.get("response")
+        if self.response_id is None and isinstance(response, dict):
+            rid = response.get("id")
+            if isinstance(rid, str):
+                self.response_id = rid
+        if kind in _TERMINAL:
+            self._ended = True
+
+    def _decode_error(self, why: str, data: str) -> StreamDecodeError:
+        self._done = True
+        return StreamDecodeError(why, raw_data=data, request_id=self.request_id)
+
+    async def aclose(self) -> None:
+        """Release the connection. Idempotent; safe in a cancelled task."""
+        if self._closed:
+            return
+        self._closed = self._done = True
+        await close_reply(self._reply)
+
+    @property
+    def closed(self) -> bool:
+        """True once the connection was released."""
+        return self._closed
+
+    async def until_done(self) -> None:
+        """Consume every remaining event."""
+        async for _ in self:
+            pass
+
+    def snapshot(self) -> Response:
+        """The response as known so far: the final one once it arrived, else rebuilt from deltas."""
+        return self._acc.snapshot()
+
+    async def final_response(self) -> Response:
+        """Consume the rest of the stream and return the final :class:`Response`.
+
+        That is the response carried by ``response.completed`` / ``response.incomplete``; a
+        ``response.failed`` raises :class:`ResponseFailedError` with the response attached. A
+        stream that ends cleanly (``[DONE]``) without a terminal event gives the snapshot rebuilt
+        from the deltas; a stream cut short raises :class:`StreamInterruptedError`.
+        """
+        await self.until_done()
+        response = self._acc.snapshot()
+        if response.status == "failed":
+            raise ResponseFailedError(response, request_id=self.request_id)
+        return response
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """Only the ``response.output_text.delta`` strings, as they arrive."""
+        from .types.events import ResponseOutputTextDeltaEvent
+
+        async for event in self:
+            if type(event) is ResponseOutputTextDeltaEvent:
+                yield event.delta
+
+
+class TextStream:
+    """``client.responses.stream_text(...)``: the output text deltas of a new response.
+
+    Iterate it directly, or as ``async with client.responses.stream_text(...) as deltas:`` to be
+    sure the connection is released if you stop early.
+    """
+
+    def __init__(self, opener: Callable[[], Any]) -> None:
+        self._opener = opener
+        self._stream: AsyncResponseStream | None = None
+
+    async def __aenter__(self) -> TextStream:
+        await self._open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _open(self) -> AsyncResponseStream:
+        if self._stream is None:
+            self._stream = await self._opener()
+        return self._stream
+
+    def __aiter__(self) -> TextStream:
+        return self
+
+    async def __anext__(self) -> str:
+        from .types.events import ResponseOutputTextDeltaEvent
+
+        stream = await self._open()
+        async for event in stream:
+            if type(event) is ResponseOutputTextDeltaEvent:
+                return event.delta
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        """Release the connection (idempotent)."""
+        if self._stream is not None:
+            await self._stream.aclose()
+
+    @property
+    def stream(self) -> AsyncResponseStream | None:
+        """The underlying event stream, once opened (for ``response_id`` or ``final_response``)."""
+        return self._stream
+
+
+async def open_stream(
+    client: AsyncResponsesClient, method: str, path: str, **kwargs: Any
+) -> AsyncResponseStream:
+    """Send a streaming request and wrap the reply; a non-stream 2xx reply is a typed error."""
+    reply = await client.open_stream(method, path, **kwargs)
+    content_type = reply.headers.get("content-type", "")
+    if not content_type.startswith("text/event-stream"):
+        try:
+            raw = await reply.read()
+        finally:
+            await close_reply(reply)
+        raise APIResponseValidationError(
+            f"expected an event stream, got content type {content_type!r}",
+            status_code=reply.status,
+            raw_body=raw,
+            request_id=reply.headers.get("x-request-id"),
+        )
+    return AsyncResponseStream(reply)
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
