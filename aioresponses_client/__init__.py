@@ -39,6 +39,7 @@ from .errors import (
 if TYPE_CHECKING:
     from ._transport._aiohttp import AiohttpTransport
     from ._transport._httpx import HttpxTransport
+    from .background import BackgroundHandle, Poller, PollingError, WaitTimeoutError
     from .streaming import AsyncResponseStream, TextStream
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "AsyncResponseStream",
     "AsyncResponsesClient",
     "AuthenticationError",
+    "BackgroundHandle",
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
@@ -64,6 +66,8 @@ __all__ = [
     "NotGiven",
     "Page",
     "PermissionDeniedError",
+    "Poller",
+    "PollingError",
     "RateLimitError",
     "ResponseFailedError",
     "ResponseStreamError",
@@ -72,6 +76,7 @@ __all__ = [
     "StreamInterruptedError",
     "TextStream",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "__version__",
 ]
 
@@ -79,6 +84,10 @@ _LAZY = {
     "AiohttpTransport": "._transport._aiohttp",
     "HttpxTransport": "._transport._httpx",
     "AsyncResponseStream": ".streaming",
+    "BackgroundHandle": ".background",
+    "Poller": ".background",
+    "PollingError": ".background",
+    "WaitTimeoutError": ".background",
     "TextStream": ".streaming",
 }
 

@@ -13,6 +13,7 @@ from . import _params as p
 
 if TYPE_CHECKING:
     from .._client import AsyncResponsesClient
+    from ..background import Poller
 
 #: What ``input`` accepts: a string, or a list of item dicts / typed input items.
 ResponseInput = str | Sequence[Mapping[str, Any] | Any]
@@ -403,6 +404,51 @@ class Responses:
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
+        )
+
+    async def wait(
+        self,
+        response_or_id: Response | str,
+        *,
+        poll_interval: float = 0.5,
+        max_poll_interval: float = 5.0,
+        timeout: float | None = None,
+        cancel_on_timeout: bool = False,
+    ) -> Response:
+        """Poll a background response until it is completed, failed, cancelled or incomplete.
+
+        See :func:`aioresponses_client.background.wait`.
+        """
+        from ..background import wait
+
+        return await wait(
+            self._client,
+            response_or_id,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timeout=timeout,
+            cancel_on_timeout=cancel_on_timeout,
+        )
+
+    def poller(
+        self,
+        *,
+        max_concurrency: int = 64,
+        poll_interval: float = 0.5,
+        max_poll_interval: float = 5.0,
+        raise_on_failure: bool = False,
+        cancel_on_exit: bool = False,
+    ) -> Poller:
+        """A :class:`~aioresponses_client.background.Poller` for many background responses."""
+        from ..background import Poller
+
+        return Poller(
+            self._client,
+            max_concurrency=max_concurrency,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure,
+            cancel_on_exit=cancel_on_exit,
         )
 
 
