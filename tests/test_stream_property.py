@@ -61,7 +61,7 @@ def streams(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
     newline = draw(st.sampled_from([b"\n", b"\r\n", b"\r"]))
     body = _render(payloads, newline, draw(st.booleans()))
     cuts = sorted(set(draw(st.lists(st.integers(1, max(1, len(body) - 1)), max_size=40))))
-    chunks = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)]) if body[a:b]]
+    chunks = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True) if body[a:b]]
     return body, chunks
 
 
