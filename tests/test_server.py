@@ -313,12 +313,15 @@ async def test_cancel_of_a_foreground_response_is_a_bad_request(
 
 
 async def test_cancel_of_a_finished_background_response_returns_it(
-    client: openai.AsyncOpenAI,
+    client: openai.AsyncOpenAI, server: ResponsesServer
 ) -> None:
     created = await client.responses.create(model=MODEL, input="x", background=True)
     assert created.background is True
+    await server.wait_status(created.id, "completed")
+    finished = await client.responses.retrieve(created.id)
     cancelled = await client.responses.cancel(created.id)
-    assert cancelled == created
+    assert cancelled == finished
+    assert cancelled.status == "completed"
 
 
 # -- streaming ------------------------------------------------------------------------------

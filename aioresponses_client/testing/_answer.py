@@ -1,20 +1,18 @@
-"""The deterministic stand-in model: it answers with the last user message.
-
-The server calls an ``AnswerFn`` with the request body and the conversation so far and sends
-back whatever output items it returns, so a scripted model can replace ``echo_answer``.
-"""
+"""Choosing what a response produces: queued scripts, then the responder, then the echo model."""
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from ._items import Item, last_user_text
-from ._wire import new_id
+from ._script import Incomplete, Script
 
-AnswerFn = Callable[[Mapping[str, Any], Sequence[Mapping[str, Any]]], list[Item]]
-"""``(request_body, history) -> output items``; history is the previous responses' items."""
+Responder = Callable[[dict[str, Any]], Awaitable[Script | None]]
+"""``async def respond(request_body) -> Script | None``; None lets the echo model answer."""
 
 _WORD = re.compile(r"\S+")
 
@@ -29,22 +27,11 @@ def truncate_words(text: str, limit: int) -> str:
     return text
 
 
-def message_item(text: str, *, status: str = "completed") -> Item:
-    """An assistant ``message`` output item holding one ``output_text`` part."""
-    return {
-        "id": new_id("msg"),
-        "type": "message",
-        "status": status,
-        "role": "assistant",
-        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
-    }
-
-
-def echo_answer(body: Mapping[str, Any], history: Sequence[Mapping[str, Any]]) -> list[Item]:
+def echo_script(body: Mapping[str, Any]) -> Script:
     """Answer with the text of the last user message in ``input``, or ``"OK"`` if there is none.
 
-    ``max_output_tokens`` below the answer's word count truncates it and marks the message
-    ``incomplete``, which the server reports as an incomplete response.
+    ``max_output_tokens`` below the answer's word count truncates it and ends the response
+    ``incomplete``, as the API does when the model runs out of tokens.
     """
     raw_input = body.get("input")
     if isinstance(raw_input, str):
@@ -54,5 +41,29 @@ def echo_answer(body: Mapping[str, Any], history: Sequence[Mapping[str, Any]]) -
     text = "OK" if user_text is None else user_text
     limit = body.get("max_output_tokens")
     if isinstance(limit, int) and limit < len(text.split()):
-        return [message_item(truncate_words(text, limit), status="incomplete")]
-    return [message_item(text)]
+        return Script(truncate_words(text, limit), end=Incomplete())
+    return Script(text)
+
+
+class ScriptSource:
+    """The model behind the server: scripts queued by the test, a responder, the echo."""
+
+    def __init__(self) -> None:
+        self.queued: deque[Script] = deque()
+        self.responder: Responder | None = None
+
+    async def next(self, body: Mapping[str, Any], items: list[Item]) -> Script:
+        """The script for a request with this JSON *body* (as the client sent it).
+
+        The echo reads *items*, the input normalised (item references resolved).
+        """
+        if self.queued:
+            return self.queued.popleft()
+        if self.responder is not None:
+            # A copy: the responder may keep or change what it is given.
+            script = await self.responder(copy.deepcopy(dict(body)))
+            if script is not None:
+                if not isinstance(script, Script):
+                    raise TypeError(f"a responder must return a Script or None, not {script!r}")
+                return script
+        return echo_script({**body, "input": items})

@@ -10,7 +10,8 @@ import orjson
 from aiohttp import web
 
 # Headers whose value is a credential; tests must be able to print requests safely.
-_SECRET_HEADERS = frozenset({"authorization", "api-key", "openai-api-key"})
+_SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "openai-api-key"})
+_REDACTED = "<redacted>"
 
 
 class Headers(dict[str, str]):
@@ -35,7 +36,8 @@ class RecordedRequest:
 
     ``path`` is the raw path (percent-encoding preserved, no query); ``query`` maps each name to
     all its values (``include[]`` keeps its brackets); ``headers`` has the credential redacted;
-    ``json`` is the decoded body, or None when the body is empty or not JSON.
+    ``json`` is the decoded body, or None when the body is empty or not JSON. The server's key
+    never appears in any field (nor, so, in ``repr`` or ``str``).
     """
 
     method: str
@@ -49,7 +51,7 @@ class RecordedRequest:
 def _redact(value: str) -> str:
     scheme, sep, _ = value.partition(" ")
     # Keep the scheme so a test can still check that Bearer auth was used.
-    return f"{scheme} <redacted>" if sep else "<redacted>"
+    return f"{scheme} {_REDACTED}" if sep else _REDACTED
 
 
 def decode_json(body: bytes) -> Any | None:
@@ -62,20 +64,29 @@ def decode_json(body: bytes) -> Any | None:
         return None
 
 
-def record_request(request: web.Request, body: bytes) -> RecordedRequest:
-    """Snapshot *request* (whose *body* was already read) for the test to inspect later."""
+def record_request(request: web.Request, body: bytes, *, secret: str | None) -> RecordedRequest:
+    """Snapshot *request* (whose *body* was already read) for the test to inspect later.
+
+    Credential headers are redacted, and so is *secret* (the server's key) wherever else it
+    appears, so a recorded request can be printed or logged safely.
+    """
+
+    def scrub(text: str) -> str:
+        return text.replace(secret, _REDACTED) if secret else text
+
     raw_path, _, raw_query = request.raw_path.partition("?")
     headers = Headers()
     for name, value in request.headers.items():
         key = name.lower()
-        if key in _SECRET_HEADERS:
-            value = _redact(value)
+        value = _redact(value) if key in _SECRET_HEADERS else scrub(value)
         # Repeated headers are folded the way HTTP allows: comma-joined.
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    if secret:
+        body = body.replace(secret.encode(), _REDACTED.encode())
     return RecordedRequest(
         method=request.method,
-        path=raw_path,
-        query=parse_qs(raw_query, keep_blank_values=True),
+        path=scrub(raw_path),
+        query=parse_qs(scrub(raw_query), keep_blank_values=True),
         headers=headers,
         json=decode_json(body),
         body=body,

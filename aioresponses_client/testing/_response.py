@@ -6,7 +6,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._items import Item, item_texts
+from ._items import Item, count_item_tokens
+from ._script import End, Failed, Incomplete, StreamError
 
 # Request fields the API echoes on the Response, with the value it reports when a field is
 # unset (or sent as null). Order follows the API's own JSON so dumps read naturally.
@@ -85,40 +86,46 @@ def new_response(body: Mapping[str, Any], *, response_id: str, status: str = "in
     return response
 
 
-def usage(input_tokens: int, output_tokens: int) -> Item:
+def usage(input_tokens: int, output_tokens: int, reasoning_tokens: int = 0) -> Item:
     """A ``ResponseUsage`` object with the detail fields the API always sends."""
     return {
         "input_tokens": input_tokens,
         "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
         "output_tokens": output_tokens,
-        "output_tokens_details": {"reasoning_tokens": 0},
+        "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
         "total_tokens": input_tokens + output_tokens,
     }
 
 
-def finish_response(response: Item, output: Sequence[Item], input_tokens: int) -> Item:
+def finish_response(
+    response: Item, output: Sequence[Item], input_tokens: int, end: End | None = None
+) -> Item:
     """*response* with the model's *output*: usage, terminal status and completion time set.
 
-    An output item left ``incomplete`` means the model hit ``max_output_tokens``.
+    *end* makes it ``incomplete`` (with its reason) or ``failed`` (with its error).
     """
     finished = dict(response)
     finished["output"] = list(output)
-    output_tokens = sum(len(text.split()) for item in output for text in item_texts(item))
-    finished["usage"] = usage(input_tokens, output_tokens)
-    if any(item.get("status") == "incomplete" for item in output):
+    output_tokens = count_item_tokens(output)
+    reasoning = count_item_tokens(item for item in output if item.get("type") == "reasoning")
+    finished["usage"] = usage(input_tokens, output_tokens, reasoning)
+    if isinstance(end, Incomplete):
         finished["status"] = "incomplete"
-        finished["incomplete_details"] = {"reason": "max_output_tokens"}
+        finished["incomplete_details"] = {"reason": end.reason}
+    elif isinstance(end, (Failed, StreamError)):
+        finished["status"] = "failed"
+        finished["error"] = {"code": end.code, "message": end.message}
     else:
         finished["status"] = "completed"
         finished["completed_at"] = int(time.time())
     return finished
 
 
-def in_progress_view(response: Item) -> Item:
-    """The snapshot a stream's opening events carry: status in_progress, nothing produced yet."""
+def opening_view(response: Item, status: str = "in_progress") -> Item:
+    """The snapshot a stream's opening events carry: nothing produced yet."""
     view = dict(response)
     view.update(
-        status="in_progress",
+        status=status,
         output=[],
         usage=None,
         completed_at=None,

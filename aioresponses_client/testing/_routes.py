@@ -7,10 +7,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import orjson
 from aiohttp import web
 
-from ._answer import AnswerFn, echo_answer
+from ._answer import ScriptSource
+from ._background import BackgroundRunner, follow
+from ._chunks import Chunking
 from ._faults import active_fault
 from ._items import (
     Item,
@@ -20,10 +23,13 @@ from ._items import (
     normalize_input,
 )
 from ._record import RecordedRequest
+from ._render import render_outputs
 from ._response import finish_response, new_response, usage
-from ._store import ResponseStore, StoredResponse, list_page
-from ._stream import StreamTracker, response_events, send_events
-from ._wire import ApiError, json_reply, new_id
+from ._run import Run, plan_events, snapshot
+from ._script import Incomplete, Script, StreamError
+from ._store import ResponseStore, list_page
+from ._stream import StreamTracker, reset_connection, send_events
+from ._wire import ApiError, error_body, json_reply, new_id
 
 _TRUE = ("true", "1", "True")
 
@@ -85,20 +91,46 @@ def _input_tokens(body: Mapping[str, Any], history: list[Item], items: list[Item
     return instructions + count_item_tokens(history) + count_item_tokens(items)
 
 
+@attrs.define(kw_only=True)
+class Settings:
+    """Server-wide defaults a script can override (see ``ResponsesServer``)."""
+
+    delta_size: int | None = None
+    event_delay: float = 0.0
+    pace: float = 0.0
+    chunking: Chunking | None = None
+    background_duration: float = 0.1
+
+
+def _obfuscate(body: Mapping[str, Any]) -> bool:
+    options = body.get("stream_options")
+    return not (isinstance(options, Mapping) and options.get("include_obfuscation") is False)
+
+
+def _starting_after(query: Mapping[str, str]) -> int:
+    raw = query.get("starting_after", "-1")
+    try:
+        return int(raw)
+    except ValueError:
+        raise ApiError(
+            400,
+            f"Invalid 'starting_after': expected an integer, but got '{raw}'.",
+            param="starting_after",
+            code="invalid_type",
+        ) from None
+
+
 class ResponsesApi:
     """Handlers for ``/v1/responses`` and its sub-resources, sharing one store.
 
-    ``answer`` is the model: swap it to script what responses contain. It gets the request body
-    with ``input`` normalised to a list of items (item references resolved) and the history.
+    What a response produces comes from ``source``: queued scripts, the responder, or the echo.
     """
 
-    def __init__(
-        self, *, delta_size: int | None, event_delay: float, tracker: StreamTracker
-    ) -> None:
+    def __init__(self, *, settings: Settings, tracker: StreamTracker) -> None:
         self.store = ResponseStore()
-        self.answer: AnswerFn = echo_answer
-        self._delta_size = delta_size
-        self._event_delay = event_delay
+        self.source = ScriptSource()
+        self.background = BackgroundRunner()
+        self.settings = settings
         self._tracker = tracker
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
@@ -113,84 +145,113 @@ class ResponsesApi:
             "/v1/responses/{response_id}/input_items", self.input_items, allow_head=False
         )
 
-    def _run(self, body: dict[str, Any]) -> StoredResponse:
-        """Create a response for *body*, run the model on it and store it if asked to."""
-        _require_model(body)
-        history = self.store.history(_optional_str(body, "previous_response_id"))
-        items = normalize_input(body.get("input"), self.store.item)
+    def _plan(
+        self, body: dict[str, Any], script: Script, items: list[Item], history: list[Item]
+    ) -> Run:
+        """Plan the whole run of *script* for *body*: its final Response and every event."""
+        background = body.get("background") is True
         response = new_response(body, response_id=new_id("resp"))
-        # Every run finishes before the reply today. A background simulation slots in here:
-        # store the response queued and let a server-owned task advance it to completed.
-        output = self.answer({**body, "input": items}, history)
-        finished = finish_response(response, output, _input_tokens(body, history, items))
-        run = StoredResponse(response=finished, input_items=items)
-        if finished["store"]:
-            self.store.put(run)
-        return run
-
-    def _events(self, run: StoredResponse) -> list[Item]:
-        if run.events is None:
-            run.events = response_events(run.response, self._delta_size)
-        return run.events
+        size = script.delta_size or self.settings.delta_size
+        cut_short = isinstance(script.end, Incomplete)
+        output, item_events = render_outputs(script.outputs, body, size, cut_short=cut_short)
+        tokens = _input_tokens(body, history, items)
+        final = finish_response(response, output, tokens, script.end)
+        events, final = plan_events(response, final, item_events, script.end, background=background)
+        shown = 2 if background else len(events)
+        return Run(
+            response=snapshot(events, shown, final),
+            final=final,
+            input_items=items,
+            events=events,
+            shown=shown,
+            pace=self.settings.pace if script.pace is None else script.pace,
+            chunking=script.chunking,
+        )
 
     async def _stream(
-        self, request: web.Request, events: list[Item], *, obfuscate: bool
+        self,
+        request: web.Request,
+        run: Run,
+        index: int,
+        *,
+        obfuscate: bool,
     ) -> web.StreamResponse:
         fault = active_fault.get()
+        tracker = self._tracker
         return await send_events(
             request,
-            events,
-            tracker=self._tracker,
+            follow(run, index, lambda: tracker.stopping),
+            tracker=tracker,
             obfuscate=obfuscate,
-            event_delay=self._event_delay,
-            abort_after=None if fault is None else fault.disconnect_after_events,
+            event_delay=self.settings.event_delay,
+            # A background run is paced by its simulation, not by the stream.
+            pace=0.0 if run.background else run.pace,
+            chunking=run.chunking or self.settings.chunking,
+            cut=None if fault is None else fault.cut(),
         )
 
     async def create(self, request: web.Request) -> web.StreamResponse:
         """``POST /v1/responses``: run the model; JSON reply, or SSE with ``stream: true``."""
         body = await _json_object(request)
-        run = self._run(body)
+        _require_model(body)
+        background = body.get("background") is True
+        if background and body.get("store") is False:
+            raise ApiError(400, "Background mode requires store=true.", param="store")
+        history = self.store.history(_optional_str(body, "previous_response_id"))
+        items = normalize_input(body.get("input"), self.store.item)
+        script = await self.source.next(body, items)
+        run = self._plan(body, script, items, history)
+        if run.final["store"]:
+            self.store.put(run)
+        if await self._tracker.pause(script.latency):
+            reset_connection(request)
+            return web.Response()
+        if background:
+            duration = script.background_duration
+            if duration is None:
+                duration = self.settings.background_duration
+            self.background.start(run, duration)
         if body.get("stream") is True:
-            options = body.get("stream_options")
-            obfuscate = not (
-                isinstance(options, Mapping) and options.get("include_obfuscation") is False
+            return await self._stream(request, run, 0, obfuscate=_obfuscate(body))
+        if isinstance(script.end, StreamError) and not background:
+            error = error_body(
+                script.end.message,
+                type_="server_error",
+                param=script.end.param,
+                code=script.end.code,
             )
-            return await self._stream(request, self._events(run), obfuscate=obfuscate)
+            return json_reply(error, status=500)
         return json_reply(run.response)
 
     async def retrieve(self, request: web.Request) -> web.StreamResponse:
-        """``GET /v1/responses/{id}``: the stored response, or its event stream replayed."""
+        """``GET /v1/responses/{id}``: the response as it is now, or its events.
+
+        With ``stream=true`` the events after ``starting_after`` are replayed, then, while a
+        background response is still running, followed live until it ends.
+        """
         run = self.store.get(request.match_info["response_id"])
         query = request.query
         if query.get("stream", "") not in _TRUE:
             return json_reply(run.response)
-        raw_after = query.get("starting_after", "-1")
-        try:
-            starting_after = int(raw_after)
-        except ValueError:
-            raise ApiError(
-                400,
-                f"Invalid 'starting_after': expected an integer, but got '{raw_after}'.",
-                param="starting_after",
-                code="invalid_type",
-            ) from None
-        events = [e for e in self._events(run) if e["sequence_number"] > starting_after]
+        index = run.first_after(_starting_after(query))
         obfuscate = query.get("include_obfuscation", "true") in _TRUE
-        return await self._stream(request, events, obfuscate=obfuscate)
+        return await self._stream(request, run, index, obfuscate=obfuscate)
 
     async def delete(self, request: web.Request) -> web.Response:
-        """``DELETE /v1/responses/{id}``."""
+        """``DELETE /v1/responses/{id}``; a running background response stops first."""
         response_id = request.match_info["response_id"]
+        run = self.store.get(response_id)
+        self.background.cancel(run)
         self.store.delete(response_id)
         return json_reply({"id": response_id, "object": "response.deleted", "deleted": True})
 
     async def cancel(self, request: web.Request) -> web.Response:
-        """``POST /v1/responses/{id}/cancel``: background responses only; finished ones as-is."""
+        """``POST /v1/responses/{id}/cancel``: background only; a finished one is returned as is."""
         run = self.store.get(request.match_info["response_id"])
         if not run.background:
             raise ApiError(400, "Only responses created with background=true can be cancelled.")
-        if run.response["status"] in ("queued", "in_progress"):
-            run.response = {**run.response, "status": "cancelled"}
+        self.background.cancel(run)
+        run.cancel()
         return json_reply(run.response)
 
     async def input_items(self, request: web.Request) -> web.Response:

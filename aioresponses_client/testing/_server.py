@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
 from .._version import __version__
-from ._faults import Fault, FaultQueue, active_fault, reset_connection
+from ._answer import Responder
+from ._background import wait_status
+from ._chunks import Chunking
+from ._faults import Fault, FaultQueue, active_fault
 from ._record import RecordedRequest, record_request
-from ._routes import ResponsesApi, is_stream_request
-from ._stream import StreamTracker
+from ._routes import ResponsesApi, Settings, is_stream_request
+from ._run import Run
+from ._script import Output, Script
+from ._stream import StreamTracker, reset_connection
 from ._wire import ApiError, error_body, json_reply, new_id, status_error_body
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -27,15 +34,20 @@ _MAX_BODY = 64 * 1024 * 1024
 
 
 class ResponsesServer:
-    """A local OpenAI Responses API for tests: real HTTP on a free port, deterministic answers.
+    """A local OpenAI Responses API for tests: real HTTP on a free port, scripted answers.
 
     ``async with ResponsesServer() as server`` starts it; point a client at ``server.base_url``
-    with ``server.api_key``. Each reply echoes the last user message. Every request is recorded
-    on ``requests``; ``inject`` queues faults (errors, delays, resets, cut streams).
+    with ``server.api_key``. By default each reply echoes the last user message; ``script``
+    queues what the next responses produce and ``respond_with`` installs a responder for
+    input-dependent answers. Every request is recorded on ``requests``; ``inject`` queues
+    faults (errors, delays, resets, cut or malformed replies).
 
     *latency* delays the first byte of every reply; *delta_size* splits streamed text into
-    chunks of that many characters (default: word by word); *event_delay* pauses between SSE
-    events so a client can act mid-stream. A falsy *api_key* accepts any or no credential.
+    chunks of that many characters (default: word by word); *event_delay* pauses between all SSE
+    events and *pace* between deltas (demo UIs at human speed); *chunking* cuts every stream's
+    bytes into small pieces (see ``Chunking``); *background_duration* is how long a
+    ``background=true`` response takes from queued to done. A falsy *api_key* accepts any or no
+    credential.
     """
 
     def __init__(
@@ -47,9 +59,20 @@ class ResponsesServer:
         delta_size: int | None = None,
         *,
         event_delay: float = 0.0,
+        pace: float = 0.0,
+        chunking: Chunking | None = None,
+        background_duration: float = 0.1,
     ) -> None:
         if delta_size is not None and delta_size < 1:
             raise ValueError(f"delta_size must be None or >= 1, got {delta_size}")
+        for name, seconds in (
+            ("latency", latency),
+            ("event_delay", event_delay),
+            ("pace", pace),
+            ("background_duration", background_duration),
+        ):
+            if seconds < 0:
+                raise ValueError(f"{name} must be >= 0, got {seconds}")
         self._api_key = api_key
         self._host = host
         self._port = port
@@ -57,9 +80,14 @@ class ResponsesServer:
         self._requests: list[RecordedRequest] = []
         self._faults = FaultQueue()
         self._streams = StreamTracker()
-        self._api = ResponsesApi(
-            delta_size=delta_size, event_delay=event_delay, tracker=self._streams
+        settings = Settings(
+            delta_size=delta_size,
+            event_delay=event_delay,
+            pace=pace,
+            chunking=chunking,
+            background_duration=background_duration,
         )
+        self._api = ResponsesApi(settings=settings, tracker=self._streams)
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -88,10 +116,15 @@ class ResponsesServer:
         self._runner = runner
 
     async def stop(self) -> None:
-        """Close open streams and connections and stop listening; safe to call twice."""
+        """Stop background runs, close open streams and connections and stop listening.
+
+        Safe to call twice. Background responses still running stay as they were (queued or
+        in progress): their tasks belong to the server and end with it.
+        """
         runner, self._runner = self._runner, None
         if runner is not None:
             self._streams.shut_down()
+            await self._api.background.stop()
             await runner.cleanup()
 
     async def __aenter__(self) -> ResponsesServer:
@@ -150,10 +183,101 @@ class ResponsesServer:
         self._faults.push(fault)
         return fault
 
+    def remove_fault(self, fault: Fault) -> None:
+        """Withdraw *fault* if it is still pending (e.g. one injected with ``times=None``)."""
+        self._faults.remove(fault)
+
     def clear(self) -> None:
-        """Forget recorded requests and pending faults; stored responses stay."""
+        """Forget recorded requests, pending faults and queued scripts; stored responses and
+        the responder stay."""
         self._requests.clear()
         self._faults.clear()
+        self._api.source.queued.clear()
+
+    # -- scripting the model ---------------------------------------------------------------
+
+    def script(self, *outputs: Output | str | Script, **options: Any) -> Script:
+        """Queue what the next response produces; returns the (last) script queued.
+
+        ``server.script("Hi", FunctionCall("f", {"a": 1}), pace=0.05)`` queues one
+        ``Script(*outputs, **options)``; ``server.script(Script(...), Script(...))`` queues
+        ready-made scripts, one response each. Scripts are used in FIFO order, one per created
+        response, before the responder and the echo.
+        """
+        if outputs and all(isinstance(o, Script) for o in outputs):
+            if options:
+                raise TypeError("options go on each Script when queueing ready-made scripts")
+            scripts = [o for o in outputs if isinstance(o, Script)]
+        elif any(isinstance(o, Script) for o in outputs):
+            raise TypeError("pass either outputs for one Script or ready-made Scripts, not both")
+        else:
+            scripts = [Script(*(o for o in outputs if not isinstance(o, Script)), **options)]
+        self._api.source.queued.extend(scripts)
+        return scripts[-1]
+
+    def enqueue(self, *scripts: Script) -> None:
+        """Queue ready-made scripts, in order, behind those already queued."""
+        for script in scripts:
+            if not isinstance(script, Script):
+                raise TypeError(f"not a Script: {script!r}")
+        self._api.source.queued.extend(scripts)
+
+    @property
+    def pending_scripts(self) -> int:
+        """Queued scripts not used yet."""
+        return len(self._api.source.queued)
+
+    def respond_with(self, responder: Responder | None) -> None:
+        """Answer with ``await responder(request_body)`` when no script is queued.
+
+        It gets a copy of the JSON body the client sent and returns a ``Script``, or None to let
+        the echo answer. None removes the responder.
+        """
+        self._api.source.responder = responder
+
+    @property
+    def chunking(self) -> Chunking | None:
+        """How every stream's bytes are cut (a script's own ``chunking`` wins); settable."""
+        return self._api.settings.chunking
+
+    @chunking.setter
+    def chunking(self, value: Chunking | None) -> None:
+        self._api.settings.chunking = value
+
+    # -- responses as the server holds them ------------------------------------------------
+
+    def get_response(self, response_id: str) -> dict[str, Any]:
+        """The stored Response as ``retrieve`` would return it now (KeyError if unknown)."""
+        return dict(self._run(response_id).response)
+
+    def _run(self, response_id: str) -> Run:
+        try:
+            return self._api.store.get(response_id)
+        except ApiError:
+            raise KeyError(response_id) from None
+
+    async def wait_status(
+        self, response_id: str, status: str, *, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """Wait until the response has had *status* (now or earlier); return it as it is now.
+
+        Use instead of sleeping: ``await server.wait_status(resp.id, "in_progress")``. Raises
+        ``RuntimeError`` if it ends without that status, ``TimeoutError`` after *timeout*.
+        """
+        run = self._run(response_id)
+        try:
+            found = await asyncio.wait_for(wait_status(run, status), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(
+                f"response {response_id} did not reach {status!r} within {timeout} s "
+                f"(statuses so far: {run.statuses})"
+            ) from None
+        return dict(found)
+
+    @property
+    def background_running(self) -> int:
+        """Background responses still advancing (owned by the server's own tasks)."""
+        return self._api.background.running
 
     # -- request pipeline ------------------------------------------------------------------
 
@@ -169,7 +293,7 @@ class ResponsesServer:
         """Record, then fault/latency, then auth, then the route; errors become API JSON."""
         _request_id.set(new_id("req"))
         active_fault.set(None)
-        record = record_request(request, await request.read())
+        record = record_request(request, await request.read(), secret=self._api_key)
         self._requests.append(record)
         fault = self._faults.take(record.method, record.path, is_stream_request(record))
         delay = self._latency + (fault.delay if fault is not None else 0.0)
@@ -184,12 +308,20 @@ class ResponsesServer:
                 # Nothing reaches the client; aiohttp drops this reply on the closed transport.
                 return web.Response()
             if fault.replaces_reply:
-                return fault.reply()
+                return await fault.spoil(request, fault.reply())
         if not self._authorized(request):
             # Never echo the key received: error bodies end up in logs.
             return json_reply(
                 error_body("Incorrect API key provided.", code="invalid_api_key"), status=401
             )
+        reply = await self._handle(request, handler, record)
+        if fault is not None and isinstance(reply, web.Response) and not reply.prepared:
+            return await fault.spoil(request, reply)
+        return reply
+
+    async def _handle(
+        self, request: web.Request, handler: _Handler, record: RecordedRequest
+    ) -> web.StreamResponse:
         try:
             return await handler(request)
         except ApiError as error:

@@ -5,57 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from ._items import Item
+from ._run import Run
 from ._wire import ApiError, not_found
 
 DEFAULT_PAGE_LIMIT = 20
 MAX_PAGE_LIMIT = 100
 
 
-@attrs.define
-class StoredResponse:
-    """A response kept for retrieval: the current Response object and the items it was given.
-
-    ``response`` is replaced as the response progresses (background runs update it in place of
-    the completed one); ``events`` caches the SSE replay once built.
-    """
-
-    response: Item
-    input_items: list[Item]
-    events: list[Item] | None = None
-
-    @property
-    def id(self) -> str:
-        """The response id."""
-        return str(self.response["id"])
-
-    def items(self) -> list[Item]:
-        """Its input items followed by its output items."""
-        return [*self.input_items, *(self.response.get("output") or [])]
-
-    @property
-    def background(self) -> bool:
-        """Whether it was created with ``background=true`` (only those can be cancelled)."""
-        return bool(self.response.get("background"))
-
-
 class ResponseStore:
     """Stored responses by id, plus an index of their items for ``item_reference`` lookups."""
 
     def __init__(self) -> None:
-        self._responses: dict[str, StoredResponse] = {}
+        self._responses: dict[str, Run] = {}
         self._items: dict[str, Item] = {}
 
-    def put(self, stored: StoredResponse) -> None:
+    def put(self, stored: Run) -> None:
         """Store (or replace) *stored* and index its input and output items by id."""
         self._responses[stored.id] = stored
         for item in stored.items():
             if isinstance(item.get("id"), str):
                 self._items[item["id"]] = item
 
-    def get(self, response_id: str) -> StoredResponse:
+    def get(self, response_id: str) -> Run:
         """The stored response, or the API's 404."""
         stored = self._responses.get(response_id)
         if stored is None:
@@ -72,7 +44,14 @@ class ResponseStore:
 
     def item(self, item_id: str) -> Item | None:
         """A stored input or output item by id."""
-        return self._items.get(item_id)
+        found = self._items.get(item_id)
+        if found is None:
+            # Background runs produce their output after they were stored.
+            for run in self._responses.values():
+                for item in run.response.get("output") or []:
+                    if item.get("id") == item_id:
+                        return dict(item)
+        return found
 
     def history(self, previous_response_id: str | None) -> list[Item]:
         """Items of the conversation ending at *previous_response_id*, oldest first.
@@ -89,7 +68,7 @@ class ResponseStore:
                 param="previous_response_id",
                 code="previous_response_not_found",
             )
-        chain: list[StoredResponse] = []
+        chain: list[Run] = []
         next_id: str | None = previous_response_id
         # Walk back until the chain ends or reaches a response deleted since.
         while next_id is not None and next_id in self._responses:

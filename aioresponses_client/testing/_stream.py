@@ -1,124 +1,67 @@
-"""Server-sent events: the event sequence for a response, and writing it to a client."""
+"""Writing server-sent events to a client: framing, pacing, chunking and cut connections."""
 
 from __future__ import annotations
 
 import asyncio
-import re
+import random
 import secrets
-from typing import Any
+import socket
+import struct
+from collections.abc import AsyncGenerator
 
+import attrs
 from aiohttp import web
 
+from ._chunks import Chunker, Chunking
 from ._items import Item
-from ._response import in_progress_view
+from ._render import RAW_BYTES
 from ._wire import dumps
 
-_TERMINAL_EVENTS = {
-    "completed": "response.completed",
-    "incomplete": "response.incomplete",
-    "failed": "response.failed",
-}
-_WORDS = re.compile(r"\s*\S+|\s+")
-_OBFUSCATION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# Obfuscation is noise: slices of one random string are as good as fresh draws, and far cheaper
+# on a stream of a hundred thousand deltas.
+_NOISE = "".join(secrets.choice(_ALPHABET) for _ in range(4096))
+_COALESCE = 16 * 1024
+_DELTA_SUFFIX = ".delta"
 
 
-def split_deltas(text: str, size: int | None) -> list[str]:
-    """Chunks of *text* in *size* characters, or word by word with the spaces kept."""
-    if size is not None:
-        return [text[i : i + size] for i in range(0, len(text), size)]
-    return _WORDS.findall(text)
-
-
-def _empty_part(part: Item) -> Item:
-    if part.get("type") == "refusal":
-        return {**part, "refusal": ""}
-    return {**part, "text": "", "annotations": [], "logprobs": []}
-
-
-def _message_events(item: Item, index: int, delta_size: int | None) -> list[Item]:
-    events: list[Item] = []
-    where = {"item_id": item["id"], "output_index": index}
-    for content_index, part in enumerate(item.get("content") or []):
-        at = {**where, "content_index": content_index}
-        events.append({"type": "response.content_part.added", **at, "part": _empty_part(part)})
-        if part.get("type") == "refusal":
-            refusal = part.get("refusal", "")
-            for delta in split_deltas(refusal, delta_size):
-                events.append({"type": "response.refusal.delta", **at, "delta": delta})
-            events.append({"type": "response.refusal.done", **at, "refusal": refusal})
-        else:
-            text = part.get("text", "")
-            for delta in split_deltas(text, delta_size):
-                events.append(
-                    {"type": "response.output_text.delta", **at, "delta": delta, "logprobs": []}
-                )
-            events.append({"type": "response.output_text.done", **at, "text": text, "logprobs": []})
-        events.append({"type": "response.content_part.done", **at, "part": part})
-    return events
-
-
-def _function_call_events(item: Item, index: int, delta_size: int | None) -> list[Item]:
-    where = {"item_id": item["id"], "output_index": index}
-    arguments = item.get("arguments", "")
-    events: list[Item] = [
-        {"type": "response.function_call_arguments.delta", **where, "delta": delta}
-        for delta in split_deltas(arguments, delta_size)
-    ]
-    events.append(
-        {"type": "response.function_call_arguments.done", **where, "arguments": arguments}
-    )
-    return events
-
-
-def _item_events(item: Item, index: int, delta_size: int | None) -> list[Item]:
-    started = dict(item)
-    if "status" in started:
-        started["status"] = "in_progress"
-    body: list[Item] = []
-    if item.get("type") == "message":
-        started["content"] = []
-        body = _message_events(item, index, delta_size)
-    elif item.get("type") == "function_call":
-        started["arguments"] = ""
-        body = _function_call_events(item, index, delta_size)
-    return [
-        {"type": "response.output_item.added", "output_index": index, "item": started},
-        *body,
-        {"type": "response.output_item.done", "output_index": index, "item": item},
-    ]
-
-
-def response_events(response: Item, delta_size: int | None = None) -> list[Item]:
-    """Every event a stream of the finished *response* carries, numbered from 0."""
-    opening = in_progress_view(response)
-    events: list[Item] = [
-        {"type": "response.created", "response": opening},
-        {"type": "response.in_progress", "response": opening},
-    ]
-    for index, item in enumerate(response.get("output") or []):
-        events.extend(_item_events(item, index, delta_size))
-    terminal = _TERMINAL_EVENTS.get(response.get("status", ""))
-    if terminal is not None:
-        events.append({"type": terminal, "response": response})
-    # sequence_number goes right after type, where the API puts it.
-    return [
-        {"type": event["type"], "sequence_number": number, **event}
-        for number, event in enumerate(events)
-    ]
-
-
-def _obfuscation(delta: Any) -> str:
-    # Random padding that evens out delta sizes on the wire, like the API's; content is noise.
+def _obfuscation(delta: object) -> str:
+    # Pads delta sizes to a multiple of 16 on the wire, like the API's.
     length = 16 - len(str(delta)) % 16
-    return "".join(secrets.choice(_OBFUSCATION_ALPHABET) for _ in range(length))
+    start = random.randrange(len(_NOISE) - 16)
+    return _NOISE[start : start + length]
 
 
 def encode_event(event: Item, *, obfuscate: bool = True) -> bytes:
-    """One SSE frame: ``event:`` line, one compact ``data:`` line, blank line."""
+    """One SSE frame: ``event:`` line, one compact ``data:`` line, blank line.
+
+    A raw bytes event (a ``RawEvent`` of bytes) is its own frame, sent as is.
+    """
+    raw = event.get(RAW_BYTES)
+    if isinstance(raw, bytes):
+        return raw
     if obfuscate and "delta" in event:
         event = {**event, "obfuscation": _obfuscation(event["delta"])}
     name = str(event["type"]).encode()
     return b"event: " + name + b"\ndata: " + dumps(event) + b"\n\n"
+
+
+def is_delta(event: Item) -> bool:
+    """Whether *event* streams a piece of text, arguments or a summary."""
+    return str(event.get("type", "")).endswith(_DELTA_SUFFIX)
+
+
+@attrs.frozen(kw_only=True)
+class Cut:
+    """Where an injected fault ends a reply early (None: not on that count).
+
+    After *events* SSE events the connection is closed; after *body_bytes* body bytes it is
+    reset (``reset``) or closed cleanly.
+    """
+
+    events: int | None = None
+    body_bytes: int | None = None
+    reset: bool = False
 
 
 class StreamTracker:
@@ -134,6 +77,11 @@ class StreamTracker:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = asyncio.Event()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the server is shutting down."""
+        return self._closing.is_set()
 
     def shut_down(self) -> None:
         """Tell streams pausing between events to end now: the server is stopping."""
@@ -172,38 +120,141 @@ class StreamTracker:
         await self._idle.wait()
 
 
+def reset_connection(request: web.Request) -> None:
+    """Drop the connection under *request* with a TCP reset, discarding unsent bytes."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        # Linger 0 turns close into RST, which is what a crashed proxy looks like to a client.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+class _CutShort(Exception):
+    """The reply was cut on purpose; the connection is already closed."""
+
+
+async def cut_connection(request: web.Request, *, reset: bool) -> None:
+    """End the connection under *request* after what was written: RST or a clean close."""
+    transport = request.transport
+    if transport is None:
+        return
+    if reset:
+        # Let the written bytes leave before the reset, which would discard them.
+        for _ in range(100):
+            if transport.get_write_buffer_size() == 0:
+                break
+            await asyncio.sleep(0.001)
+        reset_connection(request)
+    else:
+        # close(), not abort(): the bytes already written must reach the client.
+        transport.close()
+
+
+class _Writer:
+    """Body bytes out, coalesced when nothing waits between them, cut where a fault says."""
+
+    def __init__(
+        self, request: web.Request, reply: web.StreamResponse, chunker: Chunker | None, cut: Cut
+    ) -> None:
+        self._request = request
+        self._reply = reply
+        self._chunker = chunker
+        self._cut = cut
+        self._pending = bytearray()
+        self.sent = 0
+
+    async def _write(self, data: bytes) -> None:
+        limit = self._cut.body_bytes
+        if limit is not None and self.sent + len(data) >= limit:
+            await self._reply.write(data[: limit - self.sent])
+            await cut_connection(self._request, reset=self._cut.reset)
+            raise _CutShort
+        self.sent += len(data)
+        await self._reply.write(data)
+
+    async def push(self, frame: bytes) -> None:
+        if self._chunker is None:
+            self._pending += frame
+            if len(self._pending) >= _COALESCE:
+                await self.flush()
+            return
+        for piece in self._chunker.feed(self._chunker.frame(frame)):
+            await self._write(piece)
+
+    async def flush(self) -> None:
+        if self._chunker is not None:
+            rest = self._chunker.flush()
+        else:
+            rest, self._pending = bytes(self._pending), bytearray()
+        if rest:
+            await self._write(rest)
+
+
 async def send_events(
     request: web.Request,
-    events: list[Item],
+    batches: AsyncGenerator[list[Item], None],
     *,
     tracker: StreamTracker,
     obfuscate: bool = True,
     event_delay: float = 0.0,
-    abort_after: int | None = None,
+    pace: float = 0.0,
+    chunking: Chunking | None = None,
+    cut: Cut | None = None,
 ) -> web.StreamResponse:
-    """Write *events* as an SSE reply, one write per event so clients see them arrive apart.
+    """Write the events *batches* yields as an SSE reply.
 
-    With *abort_after* = K the connection is closed after K events, mid-body. A client that
-    disconnects early just ends the stream: no exception escapes, so aiohttp logs nothing.
+    Events of a batch are ready at once; the next batch may take time to come (a live tail).
+    *event_delay* pauses before every event but the first, *pace* before every delta but the
+    first. A client that disconnects early just ends the stream: no exception escapes, so
+    aiohttp logs nothing. When the server stops, the connection is closed mid-stream.
     """
     reply = web.StreamResponse(
         headers={"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
     )
+    cut = cut or Cut()
     tracker.opened()
     client_gone = False
+    written = 0
+    deltas = 0
     try:
         await reply.prepare(request)
-        for number, event in enumerate(events):
-            cut = abort_after is not None and number >= abort_after
-            if cut or (number and await tracker.pause(event_delay)):
-                if request.transport is not None:
-                    # close(), not abort(): the events already written must reach the client.
-                    request.transport.close()
-                return reply
-            await reply.write(encode_event(event, obfuscate=obfuscate))
+        writer = _Writer(request, reply, chunking.chunker() if chunking else None, cut)
+        async for batch in batches:
+            for event in batch:
+                if cut.events is not None and written >= cut.events:
+                    await writer.flush()
+                    await cut_connection(request, reset=False)
+                    return reply
+                wait = event_delay if written else 0.0
+                if is_delta(event):
+                    wait += pace if deltas else 0.0
+                    deltas += 1
+                if wait > 0:
+                    await writer.flush()
+                    if await tracker.pause(wait):
+                        break
+                await writer.push(encode_event(event, obfuscate=obfuscate))
+                written += 1
+            await writer.flush()
+            if tracker.stopping:
+                break
+        if tracker.stopping:
+            await cut_connection(request, reset=False)
+            return reply
         await reply.write_eof()
+    except _CutShort:
+        pass
     except ConnectionError:
         client_gone = True
     finally:
         tracker.closed(client_gone=client_gone)
+        await batches.aclose()
     return reply
+
+
+async def one_batch(events: list[Item]) -> AsyncGenerator[list[Item], None]:
+    """*events* as a single ready batch (a stored stream replayed)."""
+    yield events
