@@ -23,6 +23,7 @@ __all__ = [
     "ConflictError",
     "ConversionError",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -257,3 +258,11 @@ class ResponseFailedError(APIError):
         detail = f"{error.code}: {error.message}" if error is not None else "no error given"
         super().__init__(f"Response {response.id} failed ({detail})", request_id=request_id)
         self.response = response
+
+
+class InvalidWebhookSignatureError(APIError, ValueError):
+    """A webhook delivery failed verification; reject it (e.g. answer 400).
+
+    A header is missing, the timestamp is malformed or outside the tolerance window, or no
+    ``v1`` signature matches. The message never contains the secret.
+    """
