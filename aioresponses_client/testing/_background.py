@@ -68,8 +68,8 @@ class BackgroundRunner:
 
     @property
     def running(self) -> int:
-        """Background responses still advancing."""
-        return len(self._tasks)
+        """Background responses still advancing (a cancelled one stops counting at once)."""
+        return sum(not run.done for run in self._tasks.values())
 
     async def stop(self) -> None:
         """Cancel every simulation and wait for it; wake streams following those runs."""

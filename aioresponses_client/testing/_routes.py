@@ -242,6 +242,7 @@ class ResponsesApi:
         response_id = request.match_info["response_id"]
         run = self.store.get(response_id)
         self.background.cancel(run)
+        run.cancel()  # so streams following it end
         self.store.delete(response_id)
         return json_reply({"id": response_id, "object": "response.deleted", "deleted": True})
 

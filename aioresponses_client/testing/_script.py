@@ -63,6 +63,13 @@ class Text:
     )
     delta_size: int | None = attrs.field(default=None, validator=_check_size, kw_only=True)
 
+    def __attrs_post_init__(self) -> None:
+        text = joined(self.text)
+        for citation in self.annotations:
+            if isinstance(citation, UrlCitation) and citation.quote is not None:
+                if citation.quote not in text:
+                    raise ValueError(f"cited quote {citation.quote!r} is not in the text {text!r}")
+
 
 @attrs.frozen
 class Refusal:
