@@ -1,31 +1,20 @@
-"""Command line: ``python -m aioresponses_client demo`` (more commands arrive with the CLI)."""
+"""``python -m aioresponses_client``: the ``aioresponses-client`` command line.
+
+``python -m aioresponses_client demo`` is a guided tour that needs no key and no network;
+``--help`` lists the commands.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="aioresponses-client", description="Async SDK for the OpenAI Responses API."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run a tour of every endpoint against the embedded server")
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``aioresponses-client`` console script."""
-    args = _parser().parse_args(argv)
-    if args.command == "demo":
-        import anyio
+    """Entry point of the ``aioresponses-client`` console script; returns the exit code."""
+    from ._cli import main as run
 
-        from ._demo import demo
-
-        anyio.run(demo)
-    return 0
+    return run(None if argv is None else list(argv))
 
 
 if __name__ == "__main__":
