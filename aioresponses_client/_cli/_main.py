@@ -22,7 +22,7 @@ import attrs
 from .._client import AsyncResponsesClient
 from ._commands import COMMANDS, Command, Context
 from ._errors import OK, USAGE, UsageError, describe, exit_code
-from ._options import parse
+from ._options import BACKGROUND_DURATION, parse
 from ._term import Terminal
 
 # Shutting down the client and the --local server must finish even after Ctrl-C.
@@ -91,9 +91,13 @@ async def _run(
     if outcome.signal is None:
         return outcome.code
     term.end_line()
-    if command.on_interrupt != OK:
+    if command.on_interrupt == OK:  # `serve`: a signal is how it is meant to stop
+        return OK
+    if outcome.signal == signal.SIGINT:
         term.note("interrupted")
-    return command.on_interrupt if outcome.signal == signal.SIGINT else 128 + outcome.signal
+        return command.on_interrupt
+    term.note(f"terminated by {signal.Signals(outcome.signal).name}")
+    return 128 + outcome.signal
 
 
 @contextmanager
@@ -156,7 +160,9 @@ async def _client(connection: _Connection | None) -> AsyncIterator[AsyncResponse
         if connection.local:
             from ..testing import ResponsesServer
 
-            server = await stack.enter_async_context(ResponsesServer())
+            server = await stack.enter_async_context(
+                ResponsesServer(background_duration=BACKGROUND_DURATION)
+            )
             api_key, base_url = server.api_key or "", server.base_url
         else:
             api_key, base_url = connection.api_key or "", connection.base_url

@@ -9,8 +9,9 @@ from .._version import __version__
 
 PROG = "aioresponses-client"
 DEFAULT_MODEL = "gpt-4o-mini"
-# `serve` runs background responses slowly enough to watch (and cancel) them.
-SERVE_BACKGROUND_DURATION = 2.0
+# The embedded server (`serve`, `--local`) runs background responses slowly enough to watch
+# the status line and to cancel them.
+BACKGROUND_DURATION = 2.0
 
 _DESCRIPTION = "Talk to the OpenAI Responses API, or run a local one."
 _EPILOG = """\
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--background-duration",
         type=_seconds,
-        default=SERVE_BACKGROUND_DURATION,
+        default=BACKGROUND_DURATION,
         metavar="S",
         help="how long a background response runs (default: %(default)s)",
     )
