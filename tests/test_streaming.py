@@ -306,3 +306,59 @@ def test_full_stream_under_trio_with_the_httpx_transport() -> None:
     finally:
         stop.set()
         thread.join(10)
+
+
+async def test_500_abandoned_streams_leave_no_connection_or_task(transport_name: str) -> None:
+    # Paced events keep every stream running when it is abandoned, so an unreleased connection
+    # stays visibly in use (a finished body would be returned to the pool by aiohttp itself).
+    async with (
+        ResponsesServer(event_delay=0.005) as server,
+        AsyncResponsesClient(
+            api_key=server.api_key,
+            base_url=server.base_url,
+            transport=transport_name,  # type: ignore[arg-type]
+        ) as c,
+    ):
+        text = " ".join(f"w{i}" for i in range(400))
+        limiter = anyio.CapacityLimiter(50)
+        # Kept alive so garbage collection cannot hide a stream that was never released.
+        opened: list[AsyncResponseStream] = []
+
+        async def abandon(i: int) -> None:
+            async with limiter:
+                how = i % 4
+                s = await c.responses.create(model="m", input=text, stream=True)
+                opened.append(s)
+                if how == 3:  # closed without reading a single event
+                    await s.aclose()
+                    return
+                with anyio.CancelScope() as scope:
+                    try:
+                        async with s:
+                            async for _ in s:
+                                if how == 0:
+                                    break
+                                if how == 1:
+                                    raise LookupError
+                                scope.cancel()
+                    except LookupError:
+                        pass
+                assert s.closed
+
+        with anyio.fail_after(60):  # a leak would exhaust the pool and hang, not fail
+            async with anyio.create_task_group() as tg:
+                for i in range(500):
+                    tg.start_soon(abandon, i)
+        assert len(opened) == 500
+        stats = c.transport.pool_stats()  # type: ignore[attr-defined]
+        assert stats.in_use == 0
+        with anyio.fail_after(10):
+            await server.wait_streams_closed()
+        assert server.open_streams == 0
+    # Only the embedded server's own keep-alive handlers may remain: no task of ours.
+    ours = {
+        t
+        for t in asyncio.all_tasks()
+        if not t.done() and t.get_coro().__qualname__ != "RequestHandler.start"  # type: ignore[union-attr]
+    }
+    assert ours == {asyncio.current_task()}

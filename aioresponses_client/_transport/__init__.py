@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._base import (
     HTTPRequest,
     HTTPResponse,
+    PoolStats,
     SSEMessage,
     StreamingResponse,
     Transport,
@@ -25,6 +26,7 @@ __all__ = [
     "HTTPRequest",
     "HTTPResponse",
     "HttpxTransport",
+    "PoolStats",
     "SSEMessage",
     "StreamingResponse",
     "Transport",

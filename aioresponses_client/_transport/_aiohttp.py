@@ -11,7 +11,7 @@ from yarl import URL
 
 from .._sse import ServerSentEvent, SSEDecoder
 from ..errors import APIConnectionError, APITimeoutError
-from ._base import HTTPRequest, HTTPResponse
+from ._base import HTTPRequest, HTTPResponse, PoolStats
 
 if TYPE_CHECKING:
     import ssl
@@ -141,6 +141,16 @@ class AiohttpTransport:
 
     async def open_stream(self, request: HTTPRequest) -> AiohttpStreamingResponse:
         return AiohttpStreamingResponse(await self._open(request))
+
+    def pool_stats(self) -> PoolStats:
+        """Connections in use and idle right now (zero before the first request)."""
+        connector = self._session.connector if self._session is not None else None
+        if connector is None:
+            return PoolStats(in_use=0, idle=0, limit=self._max_connections)
+        # aiohttp keeps no public count of lent-out connections; these are its own fields.
+        in_use = len(getattr(connector, "_acquired", ()))
+        idle = sum(len(v) for v in getattr(connector, "_conns", {}).values())
+        return PoolStats(in_use=in_use, idle=idle, limit=connector.limit)
 
     async def aclose(self) -> None:
         if self._owns_session and self._session is not None:

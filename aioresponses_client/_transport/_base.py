@@ -23,6 +23,15 @@ class SSEMessage(Protocol):
 
 
 @attrs.frozen(kw_only=True)
+class PoolStats:
+    """A connection pool's state: connections lent out, kept alive, and the most allowed."""
+
+    in_use: int
+    idle: int
+    limit: int
+
+
+@attrs.frozen(kw_only=True)
 class HTTPRequest:
     """One HTTP attempt, fully prepared: the URL is already encoded."""
 

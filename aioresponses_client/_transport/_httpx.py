@@ -9,7 +9,7 @@ import httpx
 import httpx_sse
 
 from ..errors import APIConnectionError, APITimeoutError
-from ._base import HTTPRequest, HTTPResponse
+from ._base import HTTPRequest, HTTPResponse, PoolStats
 
 if TYPE_CHECKING:
     import ssl
@@ -127,6 +127,14 @@ class HttpxTransport:
         except httpx.RequestError as exc:
             raise _connection_error(exc) from exc
         return HttpxStreamingResponse(resp)
+
+    def pool_stats(self) -> PoolStats:
+        """Connections in use and idle right now (zero before the first request)."""
+        # httpx exposes the pool only through its transport's private attribute.
+        pool = getattr(getattr(self._client, "_transport", None), "_pool", None)
+        connections = list(getattr(pool, "connections", ()))
+        idle = sum(1 for c in connections if c.is_idle())
+        return PoolStats(in_use=len(connections) - idle, idle=idle, limit=self._max_connections)
 
     async def aclose(self) -> None:
         if self._owns_client and self._client is not None:
