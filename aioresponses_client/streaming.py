@@ -6,7 +6,8 @@ exit path: normal end, ``break``, an exception in the body, or cancellation.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .errors import (
     StreamDecodeError,
     StreamInterruptedError,
 )
+from .resources._params import path_id
 from .types.events import StreamEvent, parse_event
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from .types import Response
 
 __all__ = ["AsyncResponseStream", "TextStream"]
+
+logger = logging.getLogger("aioresponses_client")
 
 _TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 _LIFECYCLE = frozenset({"response.created", "response.queued", "response.in_progress"})
@@ -45,11 +49,26 @@ class AsyncResponseStream:
     ``client.responses.retrieve(id, stream=True, starting_after=N)`` needs to resume.
     """
 
-    def __init__(self, reply: StreamingResponse) -> None:
+    def __init__(
+        self,
+        reply: StreamingResponse,
+        *,
+        client: AsyncResponsesClient | None = None,
+        response_id: str | None = None,
+        resumable: bool = False,
+        resume_query: Mapping[str, Any] | None = None,
+    ) -> None:
         self._reply = reply
         self.request_id: str | None = reply.headers.get("x-request-id")
-        self.response_id: str | None = None
+        self.response_id: str | None = response_id
         self.last_sequence_number: int | None = None
+        # Background streams survive a dropped connection: the stream reconnects with
+        # starting_after and skips anything at or below the last sequence number it yielded.
+        self._client = client
+        self._resumable = resumable
+        self._resume_query = dict(resume_query or {})
+        self._skip_upto = -1
+        self._failed_resumes = 0
         self._acc = ResponseAccumulator()
         self._batch: Sequence[SSEMessage] = ()
         self._index = 0
@@ -96,23 +115,61 @@ class AsyncResponseStream:
             await self._read_batch()
 
     async def _read_batch(self) -> None:
-        try:
-            batch = await self._reply.next_events()
-        except APIConnectionError as exc:
-            await self.aclose()
-            if self._ended:
+        while True:
+            try:
+                batch = await self._reply.next_events()
+            except APIConnectionError as exc:
+                if not self._ended and await self._resume():
+                    continue
+                await self.aclose()
+                if self._ended:
+                    raise
+                raise self._interrupted(exc.message) from exc
+            except BaseException:
+                await self.aclose()
                 raise
-            raise self._interrupted(exc.message) from exc
-        except BaseException:
-            await self.aclose()
-            raise
-        if batch is None:
-            await self.aclose()
-            if not self._ended:
-                raise self._interrupted("the stream ended before a terminal event")
+            if batch is None:
+                if not self._ended and await self._resume():
+                    continue
+                await self.aclose()
+                if not self._ended:
+                    raise self._interrupted("the stream ended before a terminal event")
+                return
+            self._batch = batch
+            self._index = 0
+            self._failed_resumes = 0
             return
-        self._batch = batch
+
+    async def _resume(self) -> bool:
+        """Reconnect a background stream after its last event; False when it cannot."""
+        client = self._client
+        if client is None or not self._resumable or self.response_id is None:
+            return False
+        policy = client.retry_policy
+        if self._failed_resumes >= policy.max_retries:
+            return False
+        await close_reply(self._reply)
+        await policy.sleep(policy.backoff(self._failed_resumes))
+        self._failed_resumes += 1
+        query: dict[str, Any] = {**self._resume_query, "stream": True}
+        if self.last_sequence_number is not None:
+            query["starting_after"] = self.last_sequence_number
+            self._skip_upto = self.last_sequence_number
+        logger.info(
+            "Resuming stream of %s after sequence number %s",
+            self.response_id,
+            self.last_sequence_number,
+        )
+        try:
+            reply = await client.open_stream(
+                "GET", f"/responses/{path_id(self.response_id)}", query=query
+            )
+        except APIError:
+            return False
+        self._reply = reply
+        self._batch = ()
         self._index = 0
+        return True
 
     def _interrupted(self, why: str) -> StreamInterruptedError:
         try:
@@ -140,10 +197,12 @@ class AsyncResponseStream:
             raise self._decode_error("a stream event is not valid JSON", data) from None
         if not isinstance(payload, dict):
             raise self._decode_error("a stream event is not a JSON object", data)
-        self._acc.feed(payload)
         sequence = payload.get("sequence_number")
         if type(sequence) is int:
+            if sequence <= self._skip_upto:
+                return None  # already yielded before the stream was resumed
             self.last_sequence_number = sequence
+        self._acc.feed(payload)
         kind = payload.get("type")
         if kind in _LIFECYCLE or kind in _TERMINAL:
             self._on_lifecycle(kind, payload)
@@ -163,10 +222,12 @@ class AsyncResponseStream:
 
     def _on_lifecycle(self, kind: str, payload: dict[str, Any]) -> None:
         response = payload.get("response")
-        if self.response_id is None and isinstance(response, dict):
+        if isinstance(response, dict):
             rid = response.get("id")
-            if isinstance(rid, str):
+            if self.response_id is None and isinstance(rid, str):
                 self.response_id = rid
+            if response.get("background") is True:
+                self._resumable = True
         if kind in _TERMINAL:
             self._ended = True
 
@@ -265,9 +326,19 @@ class TextStream:
 
 
 async def open_stream(
-    client: AsyncResponsesClient, method: str, path: str, **kwargs: Any
+    client: AsyncResponsesClient,
+    method: str,
+    path: str,
+    *,
+    response_id: str | None = None,
+    resume_query: Mapping[str, Any] | None = None,
+    **kwargs: Any,
 ) -> AsyncResponseStream:
-    """Send a streaming request and wrap the reply; a non-stream 2xx reply is a typed error."""
+    """Send a streaming request and wrap the reply; a non-stream 2xx reply is a typed error.
+
+    ``response_id`` marks a stream of an existing (background) response, which can resume;
+    ``resume_query`` is what a reconnect must ask for again (``include``, obfuscation).
+    """
     reply = await client.open_stream(method, path, **kwargs)
     content_type = reply.headers.get("content-type", "")
     if not content_type.startswith("text/event-stream"):
@@ -281,7 +352,13 @@ async def open_stream(
             raw_body=raw,
             request_id=reply.headers.get("x-request-id"),
         )
-    return AsyncResponseStream(reply)
+    return AsyncResponseStream(
+        reply,
+        client=client,
+        response_id=response_id,
+        resumable=response_id is not None,
+        resume_query=resume_query,
+    )
 
 
 def _opt_str(value: object) -> str | None:

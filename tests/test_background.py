@@ -207,3 +207,70 @@ async def test_cancelling_the_scope_cancels_every_running_response(transport_nam
             for h in handles:
                 assert (await c.responses.retrieve(h.response_id)).status == "cancelled"
     assert {t for t in asyncio.all_tasks() if not t.done()} == {asyncio.current_task()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_background_stream_cut_three_times_yields_every_event_once(
+    bg_client: AsyncResponsesClient, bg_server: ResponsesServer, seed: int
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    cuts = [rng.randint(1, 9) for _ in range(3)]
+    for k in cuts:
+        bg_server.inject(Fault(disconnect_after_events=k))
+    text = " ".join(f"w{i}" for i in range(30))
+    async with await bg_client.responses.create(
+        model="m",
+        input=text,
+        background=True,
+        stream=True,
+        stream_options={"include_obfuscation": False},
+    ) as s:
+        events = [e async for e in s]
+        final = await s.final_response()
+    assert len(bg_server.requests) == 4  # the create and three resumes
+    resumes = bg_server.requests[1:]
+    assert all(r.method == "GET" and r.query.get("stream") == ["true"] for r in resumes)
+    assert all(r.query.get("include_obfuscation") == ["false"] for r in resumes)
+    assert [int(r.query["starting_after"][0]) for r in resumes] == [
+        cuts[0] - 1,
+        cuts[0] + cuts[1] - 1,
+        cuts[0] + cuts[1] + cuts[2] - 1,
+    ]
+    async with await bg_client.responses.retrieve(
+        final.id, stream=True, include_obfuscation=False
+    ) as replay:
+        full = [e async for e in replay]
+    assert [e.sequence_number for e in events] == list(range(len(full)))
+    assert events == full
+    assert final.output_text == text
+
+
+async def test_resumed_retrieve_stream_reconnects_too(
+    bg_client: AsyncResponsesClient, bg_server: ResponsesServer
+) -> None:
+    created = await bg_client.responses.create(model="m", input="a b c d e f", background=True)
+    bg_server.inject(Fault(disconnect_after_events=2))
+    async with await bg_client.responses.retrieve(created.id, stream=True, starting_after=1) as s:
+        events = [e async for e in s]
+    assert events[0].sequence_number == 2
+    assert [e.sequence_number for e in events] == list(range(2, 2 + len(events)))
+    assert (await s.final_response()).output_text == "a b c d e f"
+
+
+async def test_resume_gives_up_after_the_retry_budget(
+    bg_client: AsyncResponsesClient, bg_server: ResponsesServer
+) -> None:
+    from aioresponses_client import StreamInterruptedError
+
+    bg_server.inject(Fault(disconnect_after_events=3))
+    bg_server.inject(Fault(disconnect_after_events=0, times=5))
+    async with await bg_client.responses.create(
+        model="m", input="x y z", background=True, stream=True
+    ) as s:
+        with pytest.raises(StreamInterruptedError) as info:
+            async for _ in s:
+                pass
+    assert info.value.last_sequence_number == 2
+    assert len(bg_server.requests) == 1 + bg_client.max_retries

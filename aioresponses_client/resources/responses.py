@@ -202,6 +202,7 @@ class Responses:
                 self._client,
                 "POST",
                 "/responses",
+                resume_query=_resume_query(include, stream_options),
                 body=payload,
                 extra_headers=extra_headers,
                 timeout=timeout,
@@ -311,6 +312,8 @@ class Responses:
                 self._client,
                 "GET",
                 path,
+                response_id=response_id,
+                resume_query=p.body(include=include, include_obfuscation=include_obfuscation),
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
@@ -453,6 +456,16 @@ class Responses:
 
 
 _InputItemPage = Page[InputItem]
+
+
+def _resume_query(include: Any, stream_options: Any) -> dict[str, Any]:
+    """What a reconnect of a background stream must ask for to get the same events."""
+    query: dict[str, Any] = {}
+    if include:
+        query["include"] = include
+    if isinstance(stream_options, Mapping) and "include_obfuscation" in stream_options:
+        query["include_obfuscation"] = bool(stream_options["include_obfuscation"])
+    return query
 
 
 class InputItems:
