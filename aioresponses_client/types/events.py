@@ -860,7 +860,8 @@ _hooks: dict[str, Callable[[dict[str, Any]], Any]] = {}
 _structure_any_event = converter.get_structure_hook(StreamEvent)
 
 
-def _hook_for(tag: str, cls: type) -> Callable[[dict[str, Any]], Any]:
+def _hook_for(tag: str) -> Callable[[dict[str, Any]], Any]:
+    cls = EVENT_TYPES[tag]
     hook = _fast_hook(cls)
     if hook is None:
         cattrs_hook = converter.get_structure_hook(cls)
@@ -880,23 +881,23 @@ def parse_event(data: dict[str, Any]) -> StreamEvent:
     """
     # The common case first: a plain dict (what orjson returns) with a type seen before.
     hook = None
+    tag: Any = None
     if type(data) is dict:
         tag = data.get("type")
         if type(tag) is str:
             hook = _hooks.get(tag)
     if hook is None:
         tag = data.get("type") if isinstance(data, dict) else None
-        cls = EVENT_TYPES.get(tag) if isinstance(tag, str) else None
-        if cls is None or not isinstance(tag, str):
+        if not isinstance(tag, str) or tag not in EVENT_TYPES:
             # Not a dict, or a tag we do not know: the union hook raises or makes an UnknownEvent.
             unknown: StreamEvent = _structure_any_event(data, StreamEvent)
             return unknown
-        hook = _hook_for(tag, cls)
+        hook = _hook_for(tag)
     try:
         event: StreamEvent = hook(data)
     except ConversionError:
         raise
     except Exception as exc:  # cattrs raises many kinds; callers need one typed error
-        cls = EVENT_TYPES[tag]
-        raise ConversionError(f"{tag} event does not fit {cls.__name__}: {exc!r}") from exc
+        name = EVENT_TYPES[tag].__name__
+        raise ConversionError(f"{tag} event does not fit {name}: {exc!r}") from exc
     return event
