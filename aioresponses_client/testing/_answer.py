@@ -1,4 +1,7 @@
-"""Choosing what a response produces: queued scripts, then the responder, then the echo model."""
+"""Choosing what a response produces: queued scripts, the responder, then the echo model.
+
+A request asking for ``text.format`` json_schema gets JSON fitting the schema instead of the echo.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from ._items import Item, last_user_text
+from ._schema_answer import requested_schema, schema_answer
 from ._script import Incomplete, Script
 
 Responder = Callable[[dict[str, Any]], Awaitable[Script | None]]
@@ -66,4 +70,7 @@ class ScriptSource:
                 if not isinstance(script, Script):
                     raise TypeError(f"a responder must return a Script or None, not {script!r}")
                 return script
+        schema = requested_schema(body)
+        if schema is not None:
+            return Script(schema_answer(schema))
         return echo_script({**body, "input": items})
