@@ -7,7 +7,7 @@ exit path: normal end, ``break``, an exception in the body, or cancellation.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -277,6 +277,12 @@ class AsyncResponseStream:
         async for event in self:
             if type(event) is ResponseOutputTextDeltaEvent:
                 yield event.delta
+
+    def to_sse(self, *, event_types: Iterable[str] | None = None) -> AsyncIterator[bytes]:
+        """The events as Server-Sent-Event bytes to relay to a browser: :func:`.relay.to_sse`."""
+        from .relay import to_sse
+
+        return to_sse(self, event_types=event_types)
 
 
 class TextStream:
