@@ -43,13 +43,13 @@ def _given(value: _T | None) -> NotGivenOr[_T]:
     return NOT_GIVEN if value is None else value
 
 
-def _prompt(text: str) -> str:
-    if text != "-":
-        return text
-    data = sys.stdin.read()
-    if not data.strip():
+def read_prompt(args: argparse.Namespace) -> None:
+    """Replace a ``-`` prompt by stdin's text (before the event loop: reading blocks)."""
+    if getattr(args, "prompt", None) != "-":
+        return
+    args.prompt = sys.stdin.read()
+    if not args.prompt.strip():
         raise UsageError("the prompt read from stdin is empty")
-    return data
 
 
 def _print_response(ctx: Context, response: Response) -> None:
@@ -81,7 +81,7 @@ def describe_failure(response: Response) -> str:
 async def create(ctx: Context) -> int:
     args = ctx.args
     client = ctx.api
-    prompt = _prompt(args.prompt)
+    prompt = args.prompt
     instructions = _given(args.instructions)
     previous = _given(args.previous)
     background: NotGivenOr[bool] = True if args.background else NOT_GIVEN
@@ -160,9 +160,7 @@ async def items(ctx: Context) -> int:
 
 
 async def tokens(ctx: Context) -> int:
-    count = await ctx.api.responses.input_tokens.count(
-        model=ctx.args.model, input=_prompt(ctx.args.prompt)
-    )
+    count = await ctx.api.responses.input_tokens.count(model=ctx.args.model, input=ctx.args.prompt)
     ctx.term.print(str(count.input_tokens))
     return OK
 

@@ -14,13 +14,13 @@ import signal
 import sys
 import traceback
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
 
 import anyio
 import attrs
 
 from .._client import AsyncResponsesClient
-from ._commands import COMMANDS, Command, Context
+from ._commands import COMMANDS, Command, Context, read_prompt
 from ._errors import OK, USAGE, UsageError, describe, exit_code
 from ._options import BACKGROUND_DURATION, parse
 from ._term import Terminal
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("aioresponses_client").setLevel(logging.DEBUG)
     try:
         connection = _connection(args) if command.needs_client else None
+        read_prompt(args)
     except UsageError as exc:
         term.note(describe(exc))
         return USAGE
@@ -102,12 +103,13 @@ async def _run(
 
 @contextmanager
 def _signals() -> Iterator[AsyncIterator[signal.Signals] | None]:
-    try:
-        receiver = anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM)
-        with receiver as signals:
-            yield signals
-    except NotImplementedError:  # Windows: Ctrl-C arrives as KeyboardInterrupt instead
-        yield None
+    with ExitStack() as stack:
+        try:
+            receiver = anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM)
+            signals: AsyncIterator[signal.Signals] | None = stack.enter_context(receiver)
+        except NotImplementedError:  # Windows: Ctrl-C arrives as KeyboardInterrupt instead
+            signals = None
+        yield signals
 
 
 async def _watch(
