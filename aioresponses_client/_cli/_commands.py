@@ -67,8 +67,7 @@ def _finished(ctx: Context, response: Response) -> int:
     """Print a response this command created; a failed one is an API error (exit 1)."""
     _print_response(ctx, response)
     if response.status == "failed":
-        if not ctx.args.json:
-            ctx.term.note(describe_failure(response))
+        ctx.term.note(describe_failure(response))
         return API_ERROR
     return OK
 

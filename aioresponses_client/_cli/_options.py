@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete = command("delete", "delete a stored response")
     delete.add_argument("id", help="response id")
 
-    items = command("items", "list the input items of a response")
+    items = command("items", "list the input items of a response, oldest first")
     items.add_argument("id", help="response id")
     items.add_argument("--json", action="store_true", help="print one JSON item per line")
 
