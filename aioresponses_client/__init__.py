@@ -38,10 +38,20 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._structured import ParsedResponse, ParsedResponseStream, StructuredOutputError
     from ._transport._aiohttp import AiohttpTransport
     from ._transport._httpx import HttpxTransport
     from .background import BackgroundHandle, Poller, PollingError, WaitTimeoutError
+    from .schema import json_schema
     from .streaming import AsyncResponseStream, TextStream
+    from .tools import (
+        CallableTool,
+        MaxTurnsExceededError,
+        ToolResult,
+        ToolRunResult,
+        ToolRunStream,
+        function_tool,
+    )
 
 __all__ = [
     "NOT_GIVEN",
@@ -57,16 +67,20 @@ __all__ = [
     "AuthenticationError",
     "BackgroundHandle",
     "BadRequestError",
+    "CallableTool",
     "ClientClosedError",
     "ConflictError",
     "ConversionError",
     "HttpxTransport",
     "InternalServerError",
     "InvalidWebhookSignatureError",
+    "MaxTurnsExceededError",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
     "Page",
+    "ParsedResponse",
+    "ParsedResponseStream",
     "PermissionDeniedError",
     "Poller",
     "PollingError",
@@ -76,10 +90,16 @@ __all__ = [
     "RetryPolicy",
     "StreamDecodeError",
     "StreamInterruptedError",
+    "StructuredOutputError",
     "TextStream",
+    "ToolResult",
+    "ToolRunResult",
+    "ToolRunStream",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "__version__",
+    "function_tool",
+    "json_schema",
 ]
 
 _LAZY = {
@@ -91,6 +111,16 @@ _LAZY = {
     "PollingError": ".background",
     "WaitTimeoutError": ".background",
     "TextStream": ".streaming",
+    "ParsedResponse": "._structured",
+    "ParsedResponseStream": "._structured",
+    "StructuredOutputError": "._structured",
+    "json_schema": ".schema",
+    "CallableTool": ".tools",
+    "MaxTurnsExceededError": ".tools",
+    "ToolResult": ".tools",
+    "ToolRunResult": ".tools",
+    "ToolRunStream": ".tools",
+    "function_tool": ".tools",
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .._pagination import AsyncPaginator, Page
 from .._sentinel import NOT_GIVEN, NotGivenOr
@@ -13,7 +13,11 @@ from . import _params as p
 
 if TYPE_CHECKING:
     from .._client import AsyncResponsesClient
+    from .._structured import ParsedResponse, ParsedResponseStream
     from ..background import Poller
+    from ..tools import ToolRunResult, ToolRunStream
+
+_T = TypeVar("_T")
 
 #: What ``input`` accepts: a string, or a list of item dicts / typed input items.
 ResponseInput = str | Sequence[Mapping[str, Any] | Any]
@@ -235,6 +239,115 @@ class Responses:
             return stream
 
         return TextStream(opener)
+
+    @overload
+    async def parse(
+        self, *, text_format: type[_T], stream: Literal[False] = False, **params: Any
+    ) -> ParsedResponse[_T]: ...
+
+    @overload
+    async def parse(
+        self, *, text_format: type[_T], stream: Literal[True], **params: Any
+    ) -> ParsedResponseStream[_T]: ...
+
+    async def parse(
+        self, *, text_format: type[_T], stream: bool = False, **params: Any
+    ) -> ParsedResponse[_T] | ParsedResponseStream[_T]:
+        """Create a response whose output is JSON fitting the attrs class ``text_format``.
+
+        Takes the parameters of :meth:`create`; ``text.format`` is set to the class's strict
+        JSON schema (other ``text`` keys are kept). Returns a ``ParsedResponse`` whose
+        ``output_parsed`` is a ``text_format`` instance (``None`` with ``refusal`` set when the
+        model refused); output that does not fit raises ``StructuredOutputError``. With
+        ``stream=True``, a ``ParsedResponseStream`` whose ``final_response()`` is parsed.
+        """
+        from .._structured import ParsedResponseStream, parse_response, text_param
+
+        params["text"] = text_param(params.get("text", NOT_GIVEN), text_format)
+        if stream:
+            raw: AsyncResponseStream = await self.create(stream=True, **params)
+            return ParsedResponseStream(raw, text_format)
+        response: Response = await self.create(**params)
+        return parse_response(response, text_format)
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        tools: Sequence[Any],
+        max_turns: int = 10,
+        tool_timeout: float | None = None,
+        text_format: None = None,
+        **params: Any,
+    ) -> ToolRunResult[None]: ...
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        tools: Sequence[Any],
+        max_turns: int = 10,
+        tool_timeout: float | None = None,
+        text_format: type[_T],
+        **params: Any,
+    ) -> ToolRunResult[_T]: ...
+
+    async def run_tools(
+        self,
+        *,
+        tools: Sequence[Any],
+        max_turns: int = 10,
+        tool_timeout: float | None = None,
+        text_format: type[_T] | None = None,
+        **params: Any,
+    ) -> ToolRunResult[_T] | ToolRunResult[None]:
+        """Let the model call Python functions until it answers; a ``ToolRunResult``.
+
+        ``tools`` holds functions (or ``function_tool(...)`` objects), and any other tool
+        definitions to pass on. Each turn's function calls run concurrently; a tool that
+        raises, times out (``tool_timeout`` seconds each) or is unknown tells the model so in
+        its output. Turns are chained with ``previous_response_id`` (``conversation`` when
+        given; the whole history when ``store=False``). More than ``max_turns`` responses
+        raises ``MaxTurnsExceededError``. ``text_format`` parses the final answer as in
+        :meth:`parse`. The other parameters are those of :meth:`create`.
+        """
+        from ..tools import ToolRunner
+
+        runner = ToolRunner(
+            self,
+            tools=tools,
+            max_turns=max_turns,
+            tool_timeout=tool_timeout,
+            text_format=text_format,
+            params=params,
+        )
+        return await runner.run()
+
+    def stream_tools(
+        self,
+        *,
+        tools: Sequence[Any],
+        max_turns: int = 10,
+        tool_timeout: float | None = None,
+        text_format: type[_T] | None = None,
+        **params: Any,
+    ) -> ToolRunStream[_T]:
+        """:meth:`run_tools`, streaming: the events of every turn, in order.
+
+        Use it as ``async with client.responses.stream_tools(...) as run: async for event in
+        run: ...``, then ``await run.final_result()``.
+        """
+        from ..tools import ToolRunner, ToolRunStream
+
+        runner = ToolRunner(
+            self,
+            tools=tools,
+            max_turns=max_turns,
+            tool_timeout=tool_timeout,
+            text_format=text_format,
+            params=params,
+        )
+        return ToolRunStream(runner)
 
     @overload
     async def retrieve(
