@@ -785,17 +785,24 @@ _SCALARS = (str, int, float, bool)
 _NONE = type(None)
 
 
-def _fast_field(index: int, field: Any, ns: dict[str, Any]) -> tuple[str, str | None, str]:
-    """(read expression, check expression or None, value expression) for one field, or raise."""
+def _fast_field(index: int, field: Any, ns: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    """(read statement or None, check expression or None, value expression) for one field.
+
+    Raises TypeError when the field is not one the fast hook handles.
+    """
     var, name, kind = f"v{index}", field.name, field.type
+    args = get_args(kind)
+    if name == "type" and get_origin(kind) is Literal and len(args) == 1:
+        # parse_event found the hook by this very tag, so the value equals the constant.
+        ns[f"c{index}"] = args[0]
+        return None, None, f"c{index}"
     if field.default is attrs.NOTHING:
-        read = f"o[{name!r}]"
+        read = f"{var} = o[{name!r}]"
     elif field.default is None or type(field.default) in _SCALARS:
         ns[f"d{index}"] = field.default
-        read = f"o.get({name!r}, d{index})"
+        read = f"{var} = o.get({name!r}, d{index})"
     else:
         raise TypeError(f"default of {name} is not a constant")
-    args = get_args(kind)
     if get_origin(kind) is Literal:
         ns[f"l{index}"] = args
         return read, f"{var} in l{index}", var
@@ -813,7 +820,10 @@ def _fast_field(index: int, field: Any, ns: dict[str, Any]) -> tuple[str, str | 
 
 
 def _fast_hook(cls: type) -> Callable[[dict[str, Any]], Any] | None:
-    """A structure function for ``cls`` equivalent to its cattrs hook, or None if not eligible."""
+    """A structure function for ``cls`` equivalent to its cattrs hook, or None if not eligible.
+
+    Only for payloads whose ``type`` is the class's tag, as ``parse_event`` ensures.
+    """
     ns: dict[str, Any] = {"cls": cls, "new": object.__new__, "slow": converter.structure}
     reads, checks, sets = [], [], []
     try:
@@ -827,7 +837,8 @@ def _fast_hook(cls: type) -> Callable[[dict[str, Any]], Any] | None:
                 return None
             read, check, value = _fast_field(index, field, ns)
             ns[f"s{index}"] = slot.__set__
-            reads.append(f"        v{index} = {read}")
+            if read is not None:
+                reads.append(f"        {read}")
             if check is not None:
                 checks.append(check)
             sets.append(f"        s{index}(self, {value})")
@@ -840,7 +851,7 @@ def _fast_hook(cls: type) -> Callable[[dict[str, Any]], Any] | None:
         [
             f"def {name}(o):",
             "    try:",
-            *reads,
+            *(reads or ["        pass"]),
             "    except KeyError:",
             "        return slow(o, cls)",
             f"    if {' and '.join(checks) or 'True'}:",
@@ -883,9 +894,11 @@ def parse_event(data: dict[str, Any]) -> StreamEvent:
     hook = None
     tag: Any = None
     if type(data) is dict:
-        tag = data.get("type")
-        if type(tag) is str:
-            hook = _hooks.get(tag)
+        try:
+            tag = data["type"]
+            hook = _hooks[tag]
+        except (KeyError, TypeError):  # no type, an unhashable one, or not seen yet
+            pass
     if hook is None:
         tag = data.get("type") if isinstance(data, dict) else None
         if not isinstance(tag, str) or tag not in EVENT_TYPES:
