@@ -13,6 +13,7 @@ from typing import Any
 
 import openai
 import pytest
+from aiohttp import web
 
 from aioresponses_client.testing import Fault, ResponsesServer, Script, StreamError, WebSearch
 
@@ -251,3 +252,53 @@ async def test_stop_cancels_the_simulations_and_leaves_no_tasks() -> None:
     leftover = [t for t in asyncio.all_tasks() - before if not t.done()]
     assert all("_simulate" not in repr(t.get_coro()) for t in asyncio.all_tasks())
     assert leftover == []
+
+
+async def test_finished_background_responses_send_webhooks_the_sdk_verifies(
+    client: openai.AsyncOpenAI, server: ResponsesServer
+) -> None:
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((dict(request.headers), await request.read()))
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        secret = server.set_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+        assert secret is not None and secret.startswith("whsec_")
+        server.script("ok")
+        server.script("held", pace=HOLD, background_duration=0)
+        done, held = await start(client), await start(client)
+        await server.wait_status(done.id, "completed")
+        await client.responses.cancel(held.id)
+        await server.wait_webhooks()
+    finally:
+        await runner.cleanup()
+
+    events = {}
+    for headers, body in received:
+        event = client.webhooks.unwrap(body, headers, secret=secret)
+        events[event.type] = event.data.id
+    assert events == {"response.completed": done.id, "response.cancelled": held.id}
+    assert [d.status for d in server.webhook_deliveries] == [200, 200]
+    headers, body = received[0]
+    with pytest.raises(openai.InvalidWebhookSignatureError):
+        client.webhooks.unwrap(body.replace(b"response", b"respons3"), headers, secret=secret)
+    with pytest.raises(openai.InvalidWebhookSignatureError):
+        client.webhooks.unwrap(body, headers, secret="whsec_" + "A" * 32)
+
+
+async def test_an_unreachable_webhook_receiver_is_recorded_not_raised(
+    client: openai.AsyncOpenAI, server: ResponsesServer
+) -> None:
+    server.set_webhook("http://127.0.0.1:9/nobody-listens", "plain-secret")
+    created = await start(client)
+    await server.wait_status(created.id, "completed")
+    await server.wait_webhooks()
+    (delivery,) = server.webhook_deliveries
+    assert delivery.status is None and delivery.event["data"] == {"id": created.id}

@@ -38,6 +38,7 @@ from ._script import (
     WebSearch,
 )
 from ._server import ResponsesServer
+from ._webhooks import WebhookDelivery
 
 __all__ = [
     "Chunking",
@@ -60,4 +61,5 @@ __all__ = [
     "Text",
     "UrlCitation",
     "WebSearch",
+    "WebhookDelivery",
 ]

@@ -29,6 +29,7 @@ from ._run import Run, plan_events, snapshot
 from ._script import Incomplete, Script, StreamError
 from ._store import ResponseStore, list_page
 from ._stream import StreamTracker, reset_connection, send_events
+from ._webhooks import WebhookSender
 from ._wire import ApiError, error_body, json_reply, new_id
 
 _TRUE = ("true", "1", "True")
@@ -131,7 +132,13 @@ class ResponsesApi:
         self.source = ScriptSource()
         self.background = BackgroundRunner()
         self.settings = settings
+        self.webhooks: WebhookSender | None = None
         self._tracker = tracker
+
+    def _finished(self, response: Item) -> None:
+        # Looked up when the run ends, so a webhook configured meanwhile still gets it.
+        if self.webhooks is not None:
+            self.webhooks.finished(response)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Register every endpoint; fixed paths before the ``{response_id}`` patterns."""
@@ -210,6 +217,7 @@ class ResponsesApi:
             duration = script.background_duration
             if duration is None:
                 duration = self.settings.background_duration
+            run.on_done = self._finished
             self.background.start(run, duration)
         if body.get("stream") is True:
             return await self._stream(request, run, 0, obfuscate=_obfuscate(body))

@@ -8,7 +8,7 @@ Response snapshot, its status and any live stream follow what has been revealed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -118,6 +118,7 @@ class Run:
 
     ``response`` is what retrieve returns now; ``final`` what it will be when the run is done.
     ``statuses`` lists every status it has had, in order, so waiters never miss a short one.
+    ``on_done`` is called with the Response when it reaches a terminal status later on.
     """
 
     response: Item
@@ -129,6 +130,7 @@ class Run:
     chunking: Chunking | None = None
     statuses: list[str] = attrs.field(factory=list)
     changed: Signal = attrs.field(factory=Signal)
+    on_done: Callable[[Item], None] | None = None
 
     def __attrs_post_init__(self) -> None:
         self.statuses.append(self.response["status"])
@@ -153,10 +155,13 @@ class Run:
         return [*self.input_items, *(self.response.get("output") or [])]
 
     def _set(self, response: Item) -> None:
+        was_done = self.done
         self.response = response
         if response["status"] != self.statuses[-1]:
             self.statuses.append(response["status"])
         self.changed.notify()
+        if self.done and not was_done and self.on_done is not None:
+            self.on_done(response)
 
     def reveal(self, count: int) -> None:
         """The first *count* events have now happened."""

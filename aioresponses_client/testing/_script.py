@@ -196,7 +196,8 @@ class Script:
 
     Strings among *outputs* are ``Text``. *end* makes the response incomplete, failed or cut by
     an ``error`` event. *delta_size* is the default for outputs that set none; *pace* sleeps
-    between deltas of a stream (human reading speed: ~0.05); *latency* holds the reply's first
+    between deltas of a stream (human reading speed: ~0.05; in the background, each delta
+    happens that much later, whether streamed or polled); *latency* holds the reply's first
     byte; *chunking* cuts this stream's bytes (see ``Chunking``); *background_duration* is how
     long a ``background=true`` run takes from queued to done. Options left None use the
     server's.

@@ -21,6 +21,7 @@ from ._routes import ResponsesApi, Settings, is_stream_request
 from ._run import Run
 from ._script import Output, Script
 from ._stream import StreamTracker, reset_connection
+from ._webhooks import WebhookDelivery, WebhookSender, new_secret
 from ._wire import ApiError, error_body, json_reply, new_id, status_error_body
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,7 +48,17 @@ class ResponsesServer:
     events and *pace* between deltas (demo UIs at human speed); *chunking* cuts every stream's
     bytes into small pieces (see ``Chunking``); *background_duration* is how long a
     ``background=true`` response takes from queued to done. A falsy *api_key* accepts any or no
-    credential.
+    credential. *webhook_url* (see ``set_webhook``) receives signed events when background
+    responses finish.
+
+    Background responses are advanced by tasks the server owns (cancelled by ``stop``): create
+    returns ``queued`` at once, a quarter of the duration later it is ``in_progress``, and its
+    events happen evenly until it ends (``pace`` adds to each delta). Their streams open with
+    ``response.created`` (status queued), then ``response.queued``, then
+    ``response.in_progress``: created first, because the official SDK's stream helper requires
+    it. ``retrieve(stream=true, starting_after=N)`` replays from N+1 and then follows a running
+    response live. ``cancel`` stops it as ``cancelled``; the API has no ``response.cancelled``
+    event, so streams following it simply end. Tests await ``wait_status`` instead of sleeping.
     """
 
     def __init__(
@@ -62,6 +73,8 @@ class ResponsesServer:
         pace: float = 0.0,
         chunking: Chunking | None = None,
         background_duration: float = 0.1,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         if delta_size is not None and delta_size < 1:
             raise ValueError(f"delta_size must be None or >= 1, got {delta_size}")
@@ -89,6 +102,8 @@ class ResponsesServer:
         )
         self._api = ResponsesApi(settings=settings, tracker=self._streams)
         self._runner: web.AppRunner | None = None
+        if webhook_url is not None:
+            self.set_webhook(webhook_url, webhook_secret)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -125,6 +140,8 @@ class ResponsesServer:
         if runner is not None:
             self._streams.shut_down()
             await self._api.background.stop()
+            if self._api.webhooks is not None:
+                await self._api.webhooks.stop()
             await runner.cleanup()
 
     async def __aenter__(self) -> ResponsesServer:
@@ -273,6 +290,31 @@ class ResponsesServer:
                 f"(statuses so far: {run.statuses})"
             ) from None
         return dict(found)
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def set_webhook(self, url: str | None, secret: str | None = None) -> str | None:
+        """POST a signed event to *url* whenever a background response finishes; returns the
+        secret (a fresh ``whsec_`` one unless given). None stops sending.
+
+        Events are ``response.completed|failed|incomplete|cancelled`` with ``data.id``, signed
+        the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``).
+        """
+        if url is None:
+            self._api.webhooks = None
+            return None
+        self._api.webhooks = WebhookSender(url, secret or new_secret())
+        return self._api.webhooks.secret
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook sent so far, with the receiver's status."""
+        return [] if self._api.webhooks is None else self._api.webhooks.deliveries
+
+    async def wait_webhooks(self) -> None:
+        """Return once every webhook started so far has been delivered (or failed)."""
+        if self._api.webhooks is not None:
+            await self._api.webhooks.wait_idle()
 
     @property
     def background_running(self) -> int:
