@@ -1,0 +1,1 @@
+"""Reliability and security suites: faults, cancellation, load, bad input, fuzzing."""
