@@ -10,6 +10,7 @@ import copy
 import logging
 import os
 import platform
+import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -53,14 +54,50 @@ _USER_AGENT = (
 )
 
 
+# An HTTP field name (RFC 9110 token) and a value without line breaks, NUL or non-ASCII bytes:
+# anything else is either a header injection or something one transport sends and the other
+# refuses, so both refuse it up front.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+
 def _check_base_url(url: str) -> str:
+    if not isinstance(url, str):
+        raise TypeError(f"base_url must be a str, not {type(url).__name__}")
+    # urlsplit silently drops tabs and line breaks, but the transports would send them.
+    if " " in url or not url.isprintable():
+        raise ValueError("base_url must not contain spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"base_url must be an http(s) URL with a host, got {url!r}")
     if parts.username is not None or parts.password is not None:
         # Credentials in the URL would be logged and sent everywhere; the key goes in api_key.
         raise ValueError("base_url must not contain credentials; pass api_key instead")
+    if "?" in url or "#" in url:
+        # Paths are appended to base_url: after a "?" or "#" they would not be the path.
+        raise ValueError(f"base_url must not have a query or fragment, got {url!r}")
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError as exc:
+        raise ValueError(f"base_url has an invalid port: {url!r}") from exc
     return url.rstrip("/")
+
+
+def _check_headers(headers: Mapping[str, str], what: str) -> None:
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(
+                f"{what} names and values must be str, "
+                f"not {type(name).__name__}: {type(value).__name__}"
+            )
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"{what}: {name!r} is not a valid header name")
+        if not _HEADER_VALUE.fullmatch(value):
+            # The value may be a credential: name the header, never echo the value.
+            raise ValueError(
+                f"{what}: the value of {name!r} has characters a header cannot carry "
+                "(line breaks, NUL or non-ASCII)"
+            )
 
 
 def _check_timeout(name: str, value: float) -> float:
@@ -118,6 +155,11 @@ class AsyncResponsesClient:
             )
         if not isinstance(api_key, str):
             raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
+        if not _HEADER_VALUE.fullmatch(api_key):
+            raise ValueError(
+                "api_key has characters an HTTP header cannot carry (line breaks, NUL or "
+                "non-ASCII); check how the key was loaded"
+            )
         self._api_key = api_key
         self.base_url = _check_base_url(
             base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
@@ -164,6 +206,7 @@ class AsyncResponsesClient:
             headers["OpenAI-Project"] = self.project
         if default_headers:
             headers.update(default_headers)
+        _check_headers(headers, "default_headers")
         return headers
 
     @property
@@ -272,9 +315,11 @@ class AsyncResponsesClient:
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "<redacted>") if self._api_key else text
 
+    def _redact_bytes(self, raw: bytes) -> bytes:
+        return raw.replace(self._api_key.encode(), b"<redacted>") if self._api_key else raw
+
     def _status_error(self, status: int, headers: Mapping[str, str], raw: bytes) -> APIStatusError:
-        if self._api_key:
-            raw = raw.replace(self._api_key.encode(), b"<redacted>")
+        raw = self._redact_bytes(raw)
         body: dict[str, Any] | None = None
         detail = ""
         try:
@@ -289,6 +334,10 @@ class AsyncResponsesClient:
                 detail = f" - {msg}"
         elif raw:
             detail = f" - {raw[:200].decode('utf-8', 'replace').strip()}"
+        if 300 <= status < 400:
+            # Redirects are never followed: they could carry the key and the prompt elsewhere.
+            location = headers.get("location", "")[:200]
+            detail = f" - redirect to {location!r} not followed; set base_url to the real API"
         return status_error_class(status)(
             self._redact(f"Error code: {status}{detail}"),
             status_code=status,
@@ -331,7 +380,7 @@ class AsyncResponsesClient:
                     reply.headers.get("x-request-id"),
                     (time.perf_counter() - started) * 1000.0,
                 )
-                if status < 400:
+                if status < 300:
                     return reply
                 if isinstance(reply, HTTPResponse):
                     raw = reply.body
@@ -399,12 +448,16 @@ class AsyncResponsesClient:
         try:
             return _convert.structure(_convert.loads(raw), cls)
         except ConversionError as exc:
-            raise APIResponseValidationError(
-                self._redact(f"The server's reply could not be read: {exc}"),
+            message = f"The server's reply could not be read: {exc}"
+            safe = self._redact(message)
+            error = APIResponseValidationError(
+                safe,
                 status_code=status,
-                raw_body=raw,
+                raw_body=self._redact_bytes(raw),
                 request_id=headers.get("x-request-id"),
-            ) from exc
+            )
+            # The cause quotes the value that did not fit; drop it when that value is the key.
+            raise error from (None if safe != message else exc)
 
     async def open_stream(
         self,

@@ -125,6 +125,9 @@ class AiohttpTransport:
                 headers=request.headers,
                 data=request.content,
                 timeout=self._timeout(request),
+                # A redirect would carry the body and every header but Authorization (custom
+                # credential headers included) to another origin: the client reports it instead.
+                allow_redirects=False,
             )
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             raise _connection_error(exc) from exc

@@ -112,7 +112,9 @@ class HttpxTransport:
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         try:
-            resp = await self._get_client().send(self._build(request))
+            # Never follow redirects, even with a client of yours that does (see the aiohttp
+            # transport): the client reports them as status errors.
+            resp = await self._get_client().send(self._build(request), follow_redirects=False)
         except httpx.RequestError as exc:
             raise _connection_error(exc) from exc
         return HTTPResponse(
@@ -123,7 +125,9 @@ class HttpxTransport:
 
     async def open_stream(self, request: HTTPRequest) -> HttpxStreamingResponse:
         try:
-            resp = await self._get_client().send(self._build(request), stream=True)
+            resp = await self._get_client().send(
+                self._build(request), stream=True, follow_redirects=False
+            )
         except httpx.RequestError as exc:
             raise _connection_error(exc) from exc
         return HttpxStreamingResponse(resp)

@@ -81,7 +81,7 @@ async def settle(server: ResponsesServer, client: AsyncResponsesClient | None = 
     """Wait until the server writes no stream and only its own idle tasks are left."""
     with anyio.fail_after(10):
         await server.wait_streams_closed()
-        while foreign_tasks():
+        while foreign_tasks():  # noqa: ASYNC110 - tasks of other libraries signal nothing
             await anyio.sleep(0.01)
     if client is not None:
         assert in_use(client) == 0
