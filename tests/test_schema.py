@@ -405,7 +405,7 @@ def test_every_object_is_closed_and_requires_every_property(cls: type) -> None:
 def test_the_embedded_servers_answer_to_each_schema_structures_into_the_class(cls: type) -> None:
     import orjson
 
-    value = structure(orjson.loads(schema_answer(json_schema(cls))), cls)
+    value: object = structure(orjson.loads(schema_answer(json_schema(cls))), cls)
     assert isinstance(value, cls)
 
 
@@ -522,7 +522,7 @@ def test_the_root_must_be_an_attrs_class() -> None:
     with pytest.raises(TypeError, match="needs an attrs class"):
         json_schema(NotAttrs)
     with pytest.raises(TypeError, match="needs an attrs class"):
-        json_schema(list[int])  # type: ignore[arg-type]
+        json_schema(list[int])
 
 
 def test_an_unresolvable_annotation_is_a_clear_type_error() -> None:
@@ -556,7 +556,7 @@ def test_structure_reads_key_value_entries_and_plain_objects_for_dicts() -> None
         "scores": [{"key": "x", "value": 1}, {"key": "y", "value": 2}],
         "by_color": {"red": {"street": "s", "city": "c"}},
     }
-    value = structure(data, Collections)
+    value: Collections = structure(data, Collections)
     assert value.scores == {"x": 1, "y": 2}
     assert value.by_color == {Color.RED: Address(street="s", city="c")}
     assert value.tags == {"a", "b"} and value.tup == ("x",) and list(value.seq) == [1.0, 2.5]

@@ -323,6 +323,28 @@ class Responses:
         )
         return await runner.run()
 
+    @overload
+    def stream_tools(
+        self,
+        *,
+        tools: Sequence[Any],
+        max_turns: int = 10,
+        tool_timeout: float | None = None,
+        text_format: None = None,
+        **params: Any,
+    ) -> ToolRunStream[None]: ...
+
+    @overload
+    def stream_tools(
+        self,
+        *,
+        tools: Sequence[Any],
+        max_turns: int = 10,
+        tool_timeout: float | None = None,
+        text_format: type[_T],
+        **params: Any,
+    ) -> ToolRunStream[_T]: ...
+
     def stream_tools(
         self,
         *,
@@ -331,7 +353,7 @@ class Responses:
         tool_timeout: float | None = None,
         text_format: type[_T] | None = None,
         **params: Any,
-    ) -> ToolRunStream[_T]:
+    ) -> ToolRunStream[_T] | ToolRunStream[None]:
         """:meth:`run_tools`, streaming: the events of every turn, in order.
 
         Use it as ``async with client.responses.stream_tools(...) as run: async for event in
