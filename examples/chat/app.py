@@ -83,7 +83,8 @@ class Chat:
         self.model = model
         self.abandon_after = abandon_after
         self._turns: dict[str, _Turn] = {}
-        self._relays: set[web.Request] = set()
+        # Requests are mutable mappings, so unhashable: keyed by identity instead.
+        self._relays: dict[int, web.Request] = {}
 
     # -- the HTTP API the page uses ----------------------------------------------------------
 
@@ -138,7 +139,7 @@ class Chat:
         turn = self._turns.setdefault(response_id, _Turn())
         turn.watchers += 1
         turn.idle_since = None
-        self._relays.add(request)
+        self._relays[id(request)] = request
         try:
             # cancel_background=False: a dropped connection is not a Stop. The page comes back
             # and resumes; the abandon timer cancels the response if it never does.
@@ -150,7 +151,7 @@ class Chat:
                 retry=RECONNECT_MS,
             )
         finally:
-            self._relays.discard(request)
+            self._relays.pop(id(request), None)
             turn.watchers -= 1
             if _finished(stream):
                 self._turns.pop(response_id, None)
@@ -175,7 +176,7 @@ class Chat:
         Used at shutdown so open streams do not hold it up; tests use it to play a network drop.
         """
         dropped = 0
-        for request in list(self._relays):
+        for request in list(self._relays.values()):
             if request.transport is not None:
                 request.transport.close()
                 dropped += 1
