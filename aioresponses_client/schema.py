@@ -49,6 +49,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_mapping_structure_fn
 
+from . import types as _types  # noqa: F401 - their union hooks must exist before the copy below
 from ._convert import converter as _package_converter
 from .errors import ConversionError
 
@@ -80,8 +81,6 @@ _ARRAYS = {
     collections.abc.MutableSequence,
     collections.abc.Set,
     collections.abc.MutableSet,
-    collections.abc.Iterable,
-    collections.abc.Collection,
 }
 _MAPPINGS = {dict, collections.abc.Mapping, collections.abc.MutableMapping}
 _UNIONS: set[Any] = {Union, types.UnionType}

@@ -378,11 +378,12 @@ class ToolRunner(Generic[_T]):
         except Exception as exc:
             if isinstance(exc, TimeoutError) and scope is not None and scope.cancelled_caught:
                 message = f"Error: {call.name} did not finish within {timeout} seconds."
-                logger.warning("Tool %s (call %s) timed out", call.name, call.call_id)
+                logger.info("Tool %s (call %s) timed out", call.name, call.call_id)
             else:
                 message = f"Error: {call.name} raised {type(exc).__name__}: {exc}"
-                # Usually a bug in the tool: keep the traceback for whoever reads the logs.
-                logger.warning("Tool %s (call %s) raised", call.name, call.call_id, exc_info=exc)
+                # Handled (the model is told), so not a warning; the traceback is kept for
+                # whoever turns the logs up, and ToolResult.error has the exception.
+                logger.info("Tool %s (call %s) raised", call.name, call.call_id, exc_info=exc)
             return ToolResult(call=call, output=message, error=exc)
         return ToolResult(call=call, output=_output_text(value))
 

@@ -259,3 +259,19 @@ async def test_the_official_sdk_reads_our_schema_answers(server: ResponsesServer
     from aioresponses_client.schema import structure
 
     assert isinstance(structure(orjson.loads(response.output_text), Forecast), Forecast)
+
+
+def test_the_documented_example_runs() -> None:
+    """docs/structured_outputs.md's first example runs as written, against the embedded server."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    doc = Path(__file__).parent.parent / "docs" / "structured_outputs.md"
+    code = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)[0]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "get_time -> Error: get_time raised RuntimeError" in done.stdout

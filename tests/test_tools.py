@@ -454,13 +454,14 @@ async def test_unknown_tools_and_bad_arguments_become_error_outputs(
     assert len(server.requests) == 2
 
 
-async def test_tool_failures_are_logged_with_their_traceback(
+async def test_tool_failures_are_logged_at_info_with_their_traceback(
     client: AsyncResponsesClient, server: ResponsesServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     server.respond_with(two_tool_responder(FunctionCall("get_time", {"city": "Rome"})))
-    with caplog.at_level(logging.WARNING, logger="aioresponses_client"):
+    with caplog.at_level(logging.INFO, logger="aioresponses_client"):
         await client.responses.run_tools(model=MODEL, input="x", tools=[get_time])
     record = next(r for r in caplog.records if "get_time" in r.getMessage())
+    assert record.levelno == logging.INFO
     assert record.exc_info is not None and record.exc_info[0] is RuntimeError
 
 
@@ -680,3 +681,17 @@ async def test_stream_tools_raises_max_turns_too(
             async for _ in run:
                 pass
     assert len(server.requests) == 2
+
+
+async def test_a_conversation_carries_the_outputs_without_previous_response_id(
+    client: AsyncResponsesClient, server: ResponsesServer
+) -> None:
+    server.respond_with(two_tool_responder(FunctionCall("get_time", {"city": "Rome"})))
+    await client.responses.run_tools(
+        model=MODEL, input="x", tools=[get_time], conversation="conv_123"
+    )
+    one, two = (r.json for r in server.requests)
+    assert one is not None and two is not None
+    assert one["conversation"] == two["conversation"] == "conv_123"
+    assert "previous_response_id" not in two
+    assert [o["type"] for o in two["input"]] == ["function_call_output"]
