@@ -270,7 +270,10 @@ def _enum_schema(values: list[Any], where: str, what: str) -> dict[str, Any]:
                 "string, number, boolean or None"
             )
         kinds.setdefault(kind, []).append(value)
-    branches = [{"type": kind, "enum": members} for kind, members in kinds.items()]
+    branches = [
+        {"type": kind} if kind == "null" else {"type": kind, "enum": members}
+        for kind, members in kinds.items()
+    ]
     return branches[0] if len(branches) == 1 else {"anyOf": branches}
 
 

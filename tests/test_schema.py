@@ -632,3 +632,67 @@ def test_structure_errors_name_the_nested_path() -> None:
         )
     with pytest.raises(ConversionError, match="not in literal"):
         structure({"kind": "cow", "lives": 1}, Cat)
+
+
+def test_a_literal_with_none_is_nullable() -> None:
+    @attrs.frozen
+    class Pick:
+        side: Literal["left", "right", None]
+
+    assert json_schema(Pick)["properties"]["side"] == {
+        "anyOf": [{"type": "string", "enum": ["left", "right"]}, NULL]
+    }
+    assert structure({"side": None}, Pick) == Pick(side=None)
+
+
+# -- the embedded server's generator ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": "integer", "minimum": 5}, 5),
+        ({"type": "integer", "exclusiveMinimum": 5}, 6),
+        ({"type": "number", "maximum": 1}, 1),
+        ({"type": "integer", "exclusiveMaximum": 0}, -1),
+        ({"type": "string", "minLength": 8}, "valuexxx"),
+        ({"type": "string", "maxLength": 2}, "va"),
+        ({"type": "string", "format": "date-time"}, "2025-01-01T00:00:00Z"),
+        ({"const": "fixed"}, "fixed"),
+        ({"enum": [3, 4]}, 3),
+        ({"type": ["null", "boolean"]}, True),
+        ({"type": "array", "items": {"type": "integer"}, "minItems": 3}, [1, 1, 1]),
+        ({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}, ["value", 1]),
+        ({"anyOf": [{"type": "null"}, {"type": "string"}]}, "value"),
+        ({"$ref": "#/$defs/missing"}, None),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+                "required": ["b"],
+            },
+            {"b": "b"},
+        ),
+        ({"type": "object", "additionalProperties": {"type": "integer"}}, {}),
+        ({}, None),
+    ],
+)
+def test_server_generator_fits_each_keyword(schema: dict[str, Any], expected: Any) -> None:
+    import orjson
+
+    assert orjson.loads(schema_answer(schema)) == expected
+
+
+def test_server_generator_stops_on_a_schema_that_cannot_end() -> None:
+    import orjson
+
+    endless = {
+        "type": "object",
+        "properties": {"next": {"$ref": "#"}},
+        "required": ["next"],
+    }
+    value = orjson.loads(schema_answer(endless))
+    depth = 0
+    while isinstance(value, dict):
+        value, depth = value["next"], depth + 1
+    assert value is None and 30 < depth < 100
