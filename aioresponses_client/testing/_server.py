@@ -102,6 +102,7 @@ class ResponsesServer:
         )
         self._api = ResponsesApi(settings=settings, tracker=self._streams)
         self._runner: web.AppRunner | None = None
+        self._senders: list[WebhookSender] = []
         if webhook_url is not None:
             self.set_webhook(webhook_url, webhook_secret)
 
@@ -140,8 +141,11 @@ class ResponsesServer:
         if runner is not None:
             self._streams.shut_down()
             await self._api.background.stop()
+            senders, self._senders = self._senders, []
             if self._api.webhooks is not None:
-                await self._api.webhooks.stop()
+                senders.append(self._api.webhooks)
+            for sender in senders:
+                await sender.stop()
             await runner.cleanup()
 
     async def __aenter__(self) -> ResponsesServer:
@@ -300,11 +304,11 @@ class ResponsesServer:
         Events are ``response.completed|failed|incomplete|cancelled`` with ``data.id``, signed
         the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``).
         """
-        if url is None:
-            self._api.webhooks = None
-            return None
-        self._api.webhooks = WebhookSender(url, secret or new_secret())
-        return self._api.webhooks.secret
+        if self._api.webhooks is not None:
+            # Its deliveries in flight still finish; stop() closes it.
+            self._senders.append(self._api.webhooks)
+        self._api.webhooks = None if url is None else WebhookSender(url, secret or new_secret())
+        return None if self._api.webhooks is None else self._api.webhooks.secret
 
     @property
     def webhook_deliveries(self) -> list[WebhookDelivery]:

@@ -222,12 +222,11 @@ async def send_events(
     try:
         await reply.prepare(request)
         writer = _Writer(request, reply, chunking.chunker() if chunking else None, cut)
+        if cut.events == 0:
+            await cut_connection(request, reset=False)
+            return reply
         async for batch in batches:
             for event in batch:
-                if cut.events is not None and written >= cut.events:
-                    await writer.flush()
-                    await cut_connection(request, reset=False)
-                    return reply
                 wait = event_delay if written else 0.0
                 if is_delta(event):
                     wait += pace if deltas else 0.0
@@ -238,6 +237,11 @@ async def send_events(
                         break
                 await writer.push(encode_event(event, obfuscate=obfuscate))
                 written += 1
+                if written == cut.events:
+                    # Cut right away: a live stream's next event may be a long way off.
+                    await writer.flush()
+                    await cut_connection(request, reset=False)
+                    return reply
             await writer.flush()
             if tracker.stopping:
                 break
@@ -253,8 +257,3 @@ async def send_events(
         tracker.closed(client_gone=client_gone)
         await batches.aclose()
     return reply
-
-
-async def one_batch(events: list[Item]) -> AsyncGenerator[list[Item], None]:
-    """*events* as a single ready batch (a stored stream replayed)."""
-    yield events
