@@ -262,14 +262,17 @@ async def test_the_official_sdk_reads_our_schema_answers(server: ResponsesServer
 
 
 def test_the_documented_example_runs() -> None:
-    """docs/structured_outputs.md's first example runs as written, against the embedded server."""
+    """The README's structured-outputs example runs as written, against the embedded server."""
     import re
     import subprocess
     import sys
     from pathlib import Path
 
-    doc = Path(__file__).parent.parent / "docs" / "structured_outputs.md"
-    code = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)[0]
+    readme = Path(__file__).parent.parent / "README.md"
+    section = readme.read_text(encoding="utf-8").split("## Structured outputs and function tools")[
+        1
+    ]
+    code = re.findall(r"```python\n(.*?)```", section, re.S)[0]
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
