@@ -31,7 +31,9 @@ from aioresponses_client.testing import Fault, ResponsesServer
 from .conftest import backoff, in_use
 
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body>upstream down</body></html>"
-SLOW_TIMEOUT = 0.25
+# Only the slow-first-byte cases get this timeout; generous enough that a loaded CI box never
+# turns an ordinary reply into a timeout.
+SLOW_TIMEOUT = 0.5
 
 # name -> (fault, the waits one hit of it causes). Each fault here is worth a retry.
 TRANSIENT: dict[str, tuple[Fault, list[float]]] = {
@@ -45,7 +47,7 @@ TRANSIENT: dict[str, tuple[Fault, list[float]]] = {
     "reset before headers": (Fault(disconnect=True), [backoff(0)]),
     "reset mid-body": (Fault(disconnect_after_bytes=40), [backoff(0)]),
     "close mid-body": (Fault(truncate_body_at=40), [backoff(0)]),
-    "slow first byte": (Fault(delay=2.0), [backoff(0)]),
+    "slow first byte": (Fault(delay=3.0), [backoff(0)]),
     "html 502": (Fault(status=502, body=HTML_PAGE, content_type="text/html"), [backoff(0)]),
 }
 
@@ -100,13 +102,14 @@ async def test_transient_fault_is_retried_once_then_succeeds(
     method: str,
 ) -> None:
     fault, waits = TRANSIENT[name]
+    timeout = SLOW_TIMEOUT if fault.delay else None
     rid = await _stored(server, client) if method == "retrieve" else ""
     server.inject(fault)
     if method == "create":
-        result = await client.responses.create(model="m", input="second try", timeout=SLOW_TIMEOUT)
+        result = await client.responses.create(model="m", input="second try", timeout=timeout)
         assert result.output_text == "second try"
     else:
-        result = await client.responses.retrieve(rid, timeout=SLOW_TIMEOUT)
+        result = await client.responses.retrieve(rid, timeout=timeout)
         assert result.id == rid and result.output_text == "stored text"
     if (client.transport.name, method, name) == ("aiohttp", "retrieve", "reset before headers"):
         # aiohttp itself resends an idempotent request at once when a kept-alive connection
@@ -124,7 +127,9 @@ async def test_persistent_fault_exhausts_the_retries_with_a_typed_error(
     fault, waits = TRANSIENT[name]
     server.inject(_forever(fault))
     with pytest.raises(APIError) as info:
-        await client.responses.create(model="m", input="x", timeout=SLOW_TIMEOUT)
+        await client.responses.create(
+            model="m", input="x", timeout=SLOW_TIMEOUT if fault.delay else None
+        )
     err = info.value
     assert type(err) is PERSISTENT_ERROR[name]
     assert len(server.requests) == 3  # the first attempt and max_retries=2 retries
@@ -226,7 +231,10 @@ async def test_fault_while_opening_a_stream_is_retried(
     fault, waits = TRANSIENT[name]
     server.inject(fault)
     async with await client.responses.create(
-        model="m", input="streamed after all", stream=True, timeout=SLOW_TIMEOUT
+        model="m",
+        input="streamed after all",
+        stream=True,
+        timeout=SLOW_TIMEOUT if fault.delay else None,
     ) as stream:
         final = await stream.final_response()
     assert final.output_text == "streamed after all"
