@@ -59,6 +59,8 @@ _USER_AGENT = (
 # refuses, so both refuse it up front.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+# Far beyond any real id or cursor, and below what HTTP libraries and servers refuse outright.
+MAX_URL_LENGTH = 16 * 1024
 
 
 def _check_base_url(url: str) -> str:
@@ -84,6 +86,8 @@ def _check_base_url(url: str) -> str:
 
 
 def _check_headers(headers: Mapping[str, str], what: str) -> None:
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"{what} must be a mapping, not {type(headers).__name__}")
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise TypeError(
@@ -100,6 +104,15 @@ def _check_headers(headers: Mapping[str, str], what: str) -> None:
             )
 
 
+def _check_max_retries(value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_retries must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"max_retries must be >= 0, got {value}")
+
+
 def _check_timeout(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
@@ -111,6 +124,8 @@ def _check_timeout(name: str, value: float) -> float:
 def _encode_query(query: Query) -> str:
     pairs: list[tuple[str, str]] = []
     for key, value in query.items():
+        if value is None:
+            continue  # a query string has no null: None means "not sent"
         if isinstance(value, (list, tuple)):
             # The API reads arrays with bracket keys: include[]=a&include[]=b.
             pairs.extend((f"{key}[]", str(v)) for v in value)
@@ -168,6 +183,10 @@ class AsyncResponsesClient:
         self.project = project or os.environ.get("OPENAI_PROJECT_ID")
         self.timeout = _check_timeout("timeout", timeout)
         self.connect_timeout = _check_timeout("connect_timeout", connect_timeout)
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(
+                f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
+            )
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=max_retries)
@@ -294,12 +313,18 @@ class AsyncResponsesClient:
         url = self.base_url + path
         if query:
             url = f"{url}?{_encode_query(query)}"
+        if len(url) > MAX_URL_LENGTH:
+            raise ValueError(
+                f"the request URL would be {len(url)} characters long (at most "
+                f"{MAX_URL_LENGTH}): an id or query value is far too long"
+            )
         headers = self._headers
         if body is None or extra_headers:
             headers = dict(headers)
             if body is None:
                 del headers["Content-Type"]
             if extra_headers:
+                _check_headers(extra_headers, "extra_headers")
                 headers.update(extra_headers)
         content = None if body is None else _convert.dumps(body)
         read_timeout = self.timeout if timeout is None else _check_timeout("timeout", timeout)
@@ -349,6 +374,7 @@ class AsyncResponsesClient:
     async def _retrying(
         self, request: HTTPRequest, max_retries: int | None, *, stream: bool
     ) -> HTTPResponse | StreamingResponse:
+        _check_max_retries(max_retries)
         policy = self.retry_policy
         retries = policy.max_retries if max_retries is None else max_retries
         taken = 0

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -20,12 +21,104 @@ def path_id(value: object, name: str = "response_id") -> str:
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if not value or value.isspace():
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return quote(value, safe="").replace(".", "%2E")
+    try:
+        return quote(value, safe="").replace(".", "%2E")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid text (it holds a lone surrogate)") from None
 
 
 def body(**params: Any) -> dict[str, Any]:
-    """The JSON body: every parameter that was given, ``None`` sent as ``null``."""
-    return {k: v for k, v in params.items() if v is not NOT_GIVEN}
+    """The JSON body (or query): every parameter that was given, ``None`` sent as ``null``.
+
+    Each value of a known name is checked here, so every endpoint checks its parameters the
+    same way, before anything is sent.
+    """
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if value is NOT_GIVEN:
+            continue
+        if value is not None:
+            check = _CHECKS.get(name)
+            if check is not None:
+                check(name, value)
+        out[name] = value
+    return out
+
+
+def _type_error(name: str, wanted: str, value: object) -> TypeError:
+    return TypeError(f"{name} must be {wanted}, not {type(value).__name__}")
+
+
+def _is_object(value: object) -> bool:
+    # A JSON object: a mapping, or a typed (attrs) model the converter turns into one.
+    return isinstance(value, Mapping) or attrs.has(type(value))
+
+
+def _want_str(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise _type_error(name, "a str", value)
+
+
+def _want_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise _type_error(name, "a bool", value)
+
+
+def _want_number(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _type_error(name, "a number", value)
+    if not math.isfinite(value):
+        # JSON has no NaN or infinity: the encoder would quietly send null instead.
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def _want_object(name: str, value: object) -> None:
+    if not _is_object(value):
+        raise _type_error(name, "a mapping", value)
+
+
+def _want_str_or_object(name: str, value: object) -> None:
+    if not isinstance(value, str) and not _is_object(value):
+        raise _type_error(name, "a str or a mapping", value)
+
+
+def _want_str_list(name: str, value: object) -> None:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise _type_error(name, "a list of str", value)
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _type_error(f"{name}[{i}]", "a str", item)
+
+
+def _want_mapping(name: str, value: object) -> None:
+    # What is inside is left to the encoder, which refuses what JSON cannot carry.
+    if not isinstance(value, Mapping):
+        raise _type_error(name, "a mapping", value)
+
+
+# What each known parameter must be when it is given and not None. Values are not checked
+# against the API's current vocabulary (effort levels, tiers...): new ones must go through.
+_CHECKS: dict[str, Callable[[str, Any], None]] = {
+    "instructions": _want_str,
+    "tool_choice": _want_str_or_object,
+    "background": _want_bool,
+    "reasoning": _want_object,
+    "temperature": _want_number,
+    "top_p": _want_number,
+    "metadata": _want_mapping,
+    "store": _want_bool,
+    "include": _want_str_list,
+    "text": _want_object,
+    "parallel_tool_calls": _want_bool,
+    "truncation": _want_str,
+    "conversation": _want_str_or_object,
+    "service_tier": _want_str,
+    "safety_identifier": _want_str,
+    "prompt_cache_key": _want_str,
+    "stream_options": _want_object,
+    "include_obfuscation": _want_bool,
+    "order": _want_str,
+}
 
 
 def merge_extra(payload: dict[str, Any], extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
