@@ -100,7 +100,7 @@ class ResponseAccumulator:
     :attr:`started`), or if what the server sent does not fit :class:`Response`.
     """
 
-    __slots__ = ("_items", "_response", "_terminal")
+    __slots__ = ("_hot", "_items", "_response", "_terminal")
 
     def __init__(self) -> None:
         # Top-level fields, from the lifecycle events and then the terminal one. Its ``output``
@@ -108,11 +108,33 @@ class ResponseAccumulator:
         self._response: dict[str, Any] | None = None
         self._terminal: dict[str, Any] | None = None
         self._items: dict[int, _Node] = {}
+        # The output_text part the last text delta went to: (output_index, content_index, its
+        # text pieces, the part). Only text deltas leave the tree alone, so any other event
+        # clears it; until then the next delta for the same indexes is a single append.
+        self._hot: tuple[Any, Any, list[str], _Node] | None = None
 
     def feed(self, data: dict[str, Any]) -> None:
         """Take one event payload (the decoded JSON of an SSE ``data:`` line); never raises."""
         try:
-            handler = _HANDLERS.get(data["type"])
+            kind = data["type"]
+            if kind == "response.output_text.delta":
+                hot = self._hot
+                if (
+                    hot is not None
+                    and hot[0] == data["output_index"]
+                    and hot[1] == data["content_index"]
+                ):
+                    piece = data["delta"]
+                    if type(piece) is str:
+                        hot[2].append(piece)
+                        logprobs = data.get("logprobs")
+                        if logprobs and isinstance(logprobs, list):
+                            _extend_logprobs(hot[3], logprobs)
+                else:
+                    _output_text_delta(self, data)
+                return
+            self._hot = None
+            handler = _HANDLERS.get(kind)
             if handler is not None:
                 handler(self, data)
         except _ODD_INPUT:
@@ -255,8 +277,8 @@ def _part_text(
 
 
 def _output_text_delta(acc: ResponseAccumulator, data: dict[str, Any]) -> None:
-    # The hot path (one call per token), so spelled out rather than built by _part_text: the
-    # common case is three dict lookups and an append.
+    # The first delta of a part (feed() handles the next ones through ``_hot``), spelled out
+    # rather than built by _part_text so that it can fill ``_hot``.
     piece = data["delta"]
     item = acc._items.get(data["output_index"])
     if item is None or type(piece) is not str:
@@ -271,6 +293,7 @@ def _output_text_delta(acc: ResponseAccumulator, data: dict[str, Any]) -> None:
     if pieces is None:
         pieces = part.pieces("text")
     pieces.append(piece)
+    acc._hot = (data["output_index"], data["content_index"], pieces, part)
     logprobs = data.get("logprobs")
     if logprobs and isinstance(logprobs, list):
         _extend_logprobs(part, logprobs)
