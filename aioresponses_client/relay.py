@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from .streaming import AsyncResponseStream
 
-__all__ = ["relay_to_aiohttp", "to_sse"]
+__all__ = ["relay_to_aiohttp", "sse_frame", "to_sse"]
 
 logger = logging.getLogger("aioresponses_client")
 
@@ -44,11 +44,18 @@ def sse_frame(event: str, data: str | bytes, event_id: int | None = None) -> byt
     """One SSE frame: ``event:``, an optional ``id:``, ``data:`` and the blank line that ends it.
 
     A payload spanning several lines becomes several ``data:`` lines, which a reader joins back.
+    Line breaks in *event* (an upstream's ``type`` is untrusted) become spaces, so it can never
+    add fields of its own to the frame.
     """
     raw = data.encode() if isinstance(data, str) else data
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if b"\n" in raw:
         raw = raw.replace(b"\n", b"\ndata: ")
-    head = b"event: " + event.encode()
+    name = event.encode()
+    if b"\n" in name or b"\r" in name:
+        name = name.replace(b"\r", b" ").replace(b"\n", b" ")
+    head = b"event: " + name
     if event_id is not None:
         head += b"\nid: %d" % event_id
     return head + b"\ndata: " + raw + b"\n\n"

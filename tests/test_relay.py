@@ -169,9 +169,48 @@ async def test_events_are_re_encoded_when_the_wire_text_is_out_of_reach() -> Non
     assert stream.closed
 
 
-def test_sse_frame_splits_a_multi_line_payload_into_data_lines() -> None:
+def test_sse_frame_splits_multi_line_payloads_and_keeps_the_event_name_on_its_line() -> None:
     assert sse_frame("x", "a\nb", 3) == b"event: x\nid: 3\ndata: a\ndata: b\n\n"
     assert sse_frame("x", b"{}") == b"event: x\ndata: {}\n\n"
+    assert sse_frame("x", "a\r\nb\rc") == b"event: x\ndata: a\ndata: b\ndata: c\n\n"
+    assert sse_frame("x\nid: 99\r", "{}") == b"event: x id: 99 \ndata: {}\n\n"
+
+
+def test_to_sse_runs_under_trio_with_the_httpx_transport() -> None:
+    import asyncio
+    import threading
+
+    import trio
+
+    started, stop = threading.Event(), threading.Event()
+    info: dict[str, str] = {}
+
+    def serve() -> None:
+        async def main() -> None:
+            async with ResponsesServer() as srv:
+                info["url"], info["key"] = srv.base_url, srv.api_key or ""
+                started.set()
+                await asyncio.to_thread(stop.wait)
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+
+        async def run() -> list[dict[str, Any]]:
+            async with AsyncResponsesClient(
+                api_key=info["key"], base_url=info["url"], transport="httpx"
+            ) as c:
+                stream = await c.responses.create(model="m", input="hello trio", stream=True)
+                return frames(await relayed(stream, event_types={"response.output_text.delta"}))
+
+        parsed = trio.run(run)
+        assert "".join(orjson.loads(f["data"])["delta"] for f in parsed) == "hello trio"
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 # -- relay_to_aiohttp: a browser that leaves ------------------------------------------------
