@@ -375,3 +375,15 @@ async def test_an_upstream_that_breaks_ends_the_reply_cleanly(
         assert reply.status == 200
         parsed = frames(await reply.read())
     assert [f["id"] for f in parsed] == ["0", "1", "2"]
+
+
+def test_importing_the_relay_module_loads_no_http_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, aioresponses_client.relay; "
+        "print(sorted(m for m in ('aiohttp', 'httpx') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
