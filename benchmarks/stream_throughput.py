@@ -390,6 +390,16 @@ def main() -> None:
     print("cpu us/ev: the client process's CPU time over the same span (less sensitive to load);")
     print("final ms: final_response() after the loop (official SDK: reading the completed event);")
     print("x official / x floor: events/s over the official SDK's / over the raw floor's.")
+    ours = results.get("sdk-aiohttp")
+    if ours and "openai" in results and "floor" in results:
+        speedup = results["openai"]["seconds"] / ours["seconds"]
+        slowdown = ours["seconds"] / results["floor"]["seconds"]
+        print()
+        print(
+            f"targets (sdk-aiohttp): >= 10x the official SDK: {speedup:.1f}x"
+            f" ({'met' if speedup >= 10 else 'NOT met'}); within 2x of the floor:"
+            f" {slowdown:.2f}x its time per event ({'met' if slowdown <= 2 else 'NOT met'})"
+        )
 
 
 if __name__ == "__main__":
