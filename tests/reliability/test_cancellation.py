@@ -160,7 +160,7 @@ async def _poller(
 OPS: dict[str, tuple[Op, float]] = {
     # name -> (the call, the span its deadlines are drawn from: a little over the time the
     # call takes uncancelled here, so that some seeds let it finish)
-    "create": (_create, 0.05),
+    "create": (_create, 0.035),
     "stream": (_stream, 0.13),
     "stream_text": (_stream_text, 0.14),
     "background stream": (_background_stream, 0.17),
@@ -200,7 +200,7 @@ async def test_cancelling_anywhere_leaves_no_connection_task_or_unclosed_reply(
         for seed in SEEDS:
             outcomes[await _run_one(op, paced_client, paced_server, seed, span)] += 1
             assert in_use(paced_client) == 0, f"{name}, seed {seed}: a connection is in use"
-        assert outcomes["cancelled"] >= len(SEEDS) // 4, outcomes  # the sweep did cancel
+        assert outcomes["cancelled"] >= len(SEEDS) // 5, outcomes  # the sweep did cancel
         # Background jobs the cancelled calls left on the server finish on their own.
         with anyio.fail_after(10):
             while paced_server.background_running:  # noqa: ASYNC110 - no signal to wait on
