@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
 import aiohttp
+import anyio
 from yarl import URL
 
 from .._sse import ServerSentEvent, SSEDecoder
@@ -97,6 +98,8 @@ class AiohttpTransport:
         self._max_connections = max_connections
         self._verify = verify
         self._timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+        # The session the gate was sized for, and the gate (None: the pool has no limit).
+        self._gated: tuple[aiohttp.ClientSession, anyio.CapacityLimiter | None] | None = None
 
     def __repr__(self) -> str:
         return f"AiohttpTransport(max_connections={self._max_connections})"
@@ -117,9 +120,24 @@ class AiohttpTransport:
             )
         return timeout
 
+    def _gate(self, session: aiohttp.ClientSession) -> anyio.CapacityLimiter | None:
+        # aiohttp hands a freed connection to whichever request asks next, ahead of those
+        # already waiting for one: with more requests than connections, a waiter can starve for
+        # seconds (spurious timeouts). Admitting requests in FIFO order, no more at a time than
+        # the pool has connections, means no request ever waits inside aiohttp.
+        if self._gated is None or self._gated[0] is not session:
+            limit = session.connector.limit if session.connector is not None else 0
+            self._gated = (session, anyio.CapacityLimiter(limit) if limit else None)
+        return self._gated[1]
+
     async def _open(self, request: HTTPRequest) -> aiohttp.ClientResponse:
+        session = self._get_session()
+        gate = self._gate(session)
+        ticket = object()
+        if gate is not None:
+            await gate.acquire_on_behalf_of(ticket)
         try:
-            return await self._get_session().request(
+            resp = await session.request(
                 request.method,
                 URL(request.url, encoded=True),
                 headers=request.headers,
@@ -129,8 +147,21 @@ class AiohttpTransport:
                 # credential headers included) to another origin: the client reports it instead.
                 allow_redirects=False,
             )
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise _connection_error(exc) from exc
+        except BaseException as exc:
+            if gate is not None:
+                gate.release_on_behalf_of(ticket)
+            if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+                raise _connection_error(exc) from exc
+            raise
+        if gate is not None:
+            # The place in the queue lasts exactly as long as the connection: aiohttp calls
+            # this when it is released or closed, by us, at the body's end or on collection.
+            connection = resp.connection
+            if connection is None:  # the whole body came at once and freed it already
+                gate.release_on_behalf_of(ticket)
+            else:
+                connection.add_callback(lambda: gate.release_on_behalf_of(ticket))
+        return resp
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         resp = await self._open(request)

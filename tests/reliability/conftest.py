@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -23,6 +24,21 @@ from aioresponses_client.testing import ResponsesServer
 JITTER_DRAW = 0.5
 #: Log text that means a connection, a reply or a task was dropped without being closed.
 LEAK_MARKERS = ("Unclosed", "Task was destroyed", "was never awaited", "Task exception was never")
+#: The full sizes and example counts (``RELIABILITY_FULL=1``), as ``benchmarks/soak.py`` runs.
+FULL = os.environ.get("RELIABILITY_FULL") == "1"
+#: Figures the suites measured, printed at the end of the run (see pytest_terminal_summary).
+FIGURES: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "load: the load suite (full size with RELIABILITY_FULL=1)")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def backoff(n: int) -> float:
