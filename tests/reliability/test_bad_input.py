@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, unquote
 
+import attrs
 import pytest
 
 from aioresponses_client import (
@@ -469,4 +470,83 @@ async def test_stream_flag_must_be_a_bool(
 ) -> None:
     with pytest.raises(TypeError):
         await client.responses.create(model="m", input="x", stream="no")  # type: ignore[call-overload]
+    assert server.requests == []
+
+
+@attrs.frozen
+class _Weather:
+    city: str
+
+
+async def _parse(c: AsyncResponsesClient, **kwargs: Any) -> Any:
+    params: dict[str, Any] = {"model": "m", "input": "x", "text_format": _Weather, **kwargs}
+    return await c.responses.parse(**params)
+
+
+async def _stream_text(c: AsyncResponsesClient, **kwargs: Any) -> Any:
+    params: dict[str, Any] = {"model": "m", "input": "x", **kwargs}
+    async with c.responses.stream_text(**params) as deltas:
+        return [d async for d in deltas]
+
+
+async def _run_tools(c: AsyncResponsesClient, **kwargs: Any) -> Any:
+    params: dict[str, Any] = {"model": "m", "input": "x", "tools": [], **kwargs}
+    return await c.responses.run_tools(**params)
+
+
+HELPER_PARAMETERS: list[tuple[Callable[..., Awaitable[Any]], dict[str, Any], type[Exception]]] = [
+    (_parse, {"text_format": int}, TypeError),
+    (_parse, {"model": None}, TypeError),
+    (_parse, {"text": "json"}, TypeError),
+    (_parse, {"temperature": "warm"}, TypeError),
+    (_stream_text, {"model": None}, TypeError),
+    (_stream_text, {"stream": True}, TypeError),
+    (_stream_text, {"include": "x"}, TypeError),
+    (_run_tools, {"model": ""}, ValueError),
+    (_run_tools, {"max_turns": 0}, ValueError),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs", "error"),
+    HELPER_PARAMETERS,
+    ids=[f"{c.__name__[1:]}-{next(iter(k))}" for c, k, _ in HELPER_PARAMETERS],
+)
+async def test_the_helpers_over_create_refuse_bad_parameters_before_sending(
+    client: AsyncResponsesClient,
+    server: ResponsesServer,
+    call: Callable[..., Awaitable[Any]],
+    kwargs: dict[str, Any],
+    error: type[Exception],
+) -> None:
+    with pytest.raises(error):
+        await call(client, **kwargs)
+    assert server.requests == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="resources/responses.py run_tools (tools.py): tools='x' (a str, not a list) is "
+    "sent to the server and comes back as an APIResponseValidationError; check it like "
+    "create's tools (resources._params.check_list) before the first request",
+)
+async def test_run_tools_refuses_tools_that_are_not_a_list(
+    client: AsyncResponsesClient, server: ResponsesServer
+) -> None:
+    with pytest.raises(TypeError):
+        await _run_tools(client, tools="get_weather")
+    assert server.requests == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_structured.py text_param(): format_name(text_format) reads cls.__name__ before "
+    "json_schema() checks it is an attrs class, so text_format=None (or any instance) raises "
+    "AttributeError instead of the TypeError; check the class first",
+)
+async def test_parse_refuses_a_missing_text_format_with_a_type_error(
+    client: AsyncResponsesClient, server: ResponsesServer
+) -> None:
+    with pytest.raises(TypeError):
+        await _parse(client, text_format=None)
     assert server.requests == []
