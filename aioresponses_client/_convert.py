@@ -75,9 +75,11 @@ def register_tagged_union(
         if not isinstance(obj, dict):
             raise ConversionError(f"expected an object with a 'type', got {type(obj).__name__}")
         tag = obj.get("type")
+        if tag is not None and not isinstance(tag, str):
+            raise ConversionError(f"'type' must be a string, got {type(tag).__name__}")
         hook = hooks.get(tag)  # type: ignore[arg-type]
         if hook is None:
-            if not isinstance(tag, str) or tag not in by_tag:
+            if tag not in by_tag:
                 return unknown(type=str(tag), raw=obj)
             hook = hooks[tag] = converter.get_structure_hook(by_tag[tag])
         return hook(obj, None)

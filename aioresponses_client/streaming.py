@@ -204,7 +204,11 @@ class AsyncResponseStream:
             self.last_sequence_number = sequence
         self._acc.feed(payload)
         kind = payload.get("type")
-        if kind in _LIFECYCLE or kind in _TERMINAL:
+        try:
+            special = kind in _LIFECYCLE or kind in _TERMINAL
+        except TypeError:  # an unhashable "type", such as a list
+            raise self._decode_error("a stream event's type is not a string", data) from None
+        if special:
             self._on_lifecycle(kind, payload)
         elif kind == "error":
             self._ended = self._done = True

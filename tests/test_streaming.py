@@ -362,3 +362,19 @@ async def test_500_abandoned_streams_leave_no_connection_or_task(transport_name:
         if not t.done() and t.get_coro().__qualname__ != "RequestHandler.start"  # type: ignore[union-attr]
     }
     assert ours == {asyncio.current_task()}
+
+
+@pytest.mark.parametrize("bad_type", [b"[]", b"{}", b"5"])
+async def test_event_with_a_non_string_type_is_a_decode_error(
+    client: AsyncResponsesClient, server: ResponsesServer, bad_type: bytes
+) -> None:
+    server.inject(
+        Fault(
+            body=_sse(b'{"type":' + bad_type + b',"sequence_number":0}'),
+            content_type="text/event-stream",
+        )
+    )
+    async with await client.responses.create(model="m", input="x", stream=True) as s:
+        with pytest.raises(StreamDecodeError) as info:
+            await s.final_response()
+    assert info.value.raw_data.startswith('{"type":')
