@@ -203,7 +203,7 @@ class AsyncResponseStream:
                 return None  # already yielded before the stream was resumed
             self.last_sequence_number = sequence
         self._acc.feed(payload)
-        kind = payload.get("type")
+        kind: Any = payload.get("type")
         try:
             special = kind in _LIFECYCLE or kind in _TERMINAL
         except TypeError:  # an unhashable "type", such as a list
