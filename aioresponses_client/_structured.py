@@ -84,6 +84,8 @@ def format_name(cls: type) -> str:
 
 def text_param(text: Any, text_format: type) -> dict[str, Any]:
     """The ``text`` request parameter asking for ``text_format``, merged with ``text``'s keys."""
+    if not isinstance(text_format, type):
+        raise TypeError(f"text_format must be an attrs class, not {text_format!r}")
     fmt = {
         "type": "json_schema",
         "name": format_name(text_format),

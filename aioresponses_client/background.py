@@ -17,6 +17,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from .errors import APIError, APITimeoutError, ResponseFailedError
+from .resources._params import path_id
 
 if TYPE_CHECKING:
     from ._client import AsyncResponsesClient
@@ -237,6 +238,7 @@ class Poller:
             if self._cancel_on_exit and (exc is not None or self._tg.cancel_scope.cancel_called):
                 await self._cancel_running()
             self._finished_send.close()
+            self._finished_recv.close()
 
     def _group(self) -> TaskGroup:
         if self._tg is None:
@@ -260,7 +262,9 @@ class Poller:
         """Adopt an existing background response (started elsewhere) and poll it."""
         group = self._group()
         response = None if isinstance(response_or_id, str) else response_or_id
-        handle = BackgroundHandle(_response_id(response_or_id), len(self._handles), response)
+        response_id = _response_id(response_or_id)
+        path_id(response_id)  # a bad id fails here, not later inside the task group
+        handle = BackgroundHandle(response_id, len(self._handles), response)
         self._handles.append(handle)
         group.start_soon(self._poll, handle)
         return handle

@@ -65,6 +65,8 @@ class AsyncResponseStream:
         # Background streams survive a dropped connection: the stream reconnects with
         # starting_after and skips anything at or below the last sequence number it yielded.
         self._client = client
+        # A server may echo the key in an error event; the error must not carry it.
+        self._redact: Callable[[str], str] = client._redact if client is not None else str
         self._resumable = resumable
         self._resume_query = dict(resume_query or {})
         self._skip_upto = -1
@@ -213,7 +215,7 @@ class AsyncResponseStream:
         elif kind == "error":
             self._ended = self._done = True
             raise ResponseStreamError(
-                str(payload.get("message") or "error event without a message"),
+                self._redact(str(payload.get("message") or "error event without a message")),
                 code=_opt_str(payload.get("code")),
                 param=_opt_str(payload.get("param")),
                 sequence_number=sequence if type(sequence) is int else None,
@@ -237,7 +239,7 @@ class AsyncResponseStream:
 
     def _decode_error(self, why: str, data: str) -> StreamDecodeError:
         self._done = True
-        return StreamDecodeError(why, raw_data=data, request_id=self.request_id)
+        return StreamDecodeError(why, raw_data=self._redact(data), request_id=self.request_id)
 
     async def aclose(self) -> None:
         """Release the connection. Idempotent; safe in a cancelled task."""

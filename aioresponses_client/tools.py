@@ -26,6 +26,7 @@ from ._convert import converter, dumps, loads, unstructure
 from ._docstring import parse_docstring
 from ._sentinel import NOT_GIVEN
 from .errors import APIError, ConversionError
+from .resources._params import check_list
 from .schema import _Builder, structure
 from .types import FunctionCall, FunctionCallOutput, FunctionTool, Response
 
@@ -274,6 +275,7 @@ class ToolRunner(Generic[_T]):
             raise ValueError(f"tool_timeout must be None or > 0, got {tool_timeout!r}")
         if "stream" in params:
             raise TypeError("use stream_tools() to stream a tool loop; do not pass stream=")
+        check_list("tools", tools)
         self._responses = responses
         self.max_turns = max_turns
         self.tool_timeout = tool_timeout

@@ -161,6 +161,12 @@ def check_list(name: str, value: Any) -> None:
         raise TypeError(f"{name} must be a list, not {type(value).__name__}")
 
 
+def check_bool(name: str, value: Any) -> None:
+    """A flag that changes what is sent or returned must really be a bool (``"no"`` is truthy)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+
+
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> None:
     if value is NOT_GIVEN or value is None:
         return

@@ -173,6 +173,7 @@ class Responses:
         p.check_list("tools", tools)
         p.check_list("include", include)
         p.check_int("max_output_tokens", max_output_tokens, low=1)
+        p.check_bool("stream", stream)
         if previous_response_id and conversation:
             raise ValueError("pass either previous_response_id or conversation, not both")
         payload = p.body(
@@ -434,6 +435,7 @@ class Responses:
         path = f"/responses/{p.path_id(response_id)}"
         p.check_list("include", include)
         p.check_int("starting_after", starting_after, low=-1)
+        p.check_bool("stream", stream)
         if not stream and (starting_after is not NOT_GIVEN or include_obfuscation is not NOT_GIVEN):
             raise ValueError("starting_after and include_obfuscation need stream=True")
         query = p.body(

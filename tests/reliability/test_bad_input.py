@@ -443,13 +443,6 @@ async def test_poller_refuses_bad_settings_and_bad_submissions(
     assert server.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="background.py: Poller.track('') (or any id path_id refuses) is accepted, then the "
-    "ValueError raised by retrieve() inside _poll escapes its `except APIError` and takes the "
-    "whole task group down as an ExceptionGroup; track() should check the id up front "
-    "(resources._params.path_id) and raise the ValueError itself",
-)
 async def test_poller_track_refuses_an_empty_id_up_front(
     client: AsyncResponsesClient, server: ResponsesServer
 ) -> None:
@@ -459,12 +452,6 @@ async def test_poller_track_refuses_an_empty_id_up_front(
     assert server.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resources/responses.py: create(stream=...) and retrieve(stream=...) test the flag "
-    "for truth, so stream='no' (or any non-empty string) silently opens a stream; check "
-    "isinstance(stream, bool) like the other flags",
-)
 async def test_stream_flag_must_be_a_bool(
     client: AsyncResponsesClient, server: ResponsesServer
 ) -> None:
@@ -524,12 +511,6 @@ async def test_the_helpers_over_create_refuse_bad_parameters_before_sending(
     assert server.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resources/responses.py run_tools (tools.py): tools='x' (a str, not a list) is "
-    "sent to the server and comes back as an APIResponseValidationError; check it like "
-    "create's tools (resources._params.check_list) before the first request",
-)
 async def test_run_tools_refuses_tools_that_are_not_a_list(
     client: AsyncResponsesClient, server: ResponsesServer
 ) -> None:
@@ -538,12 +519,6 @@ async def test_run_tools_refuses_tools_that_are_not_a_list(
     assert server.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_structured.py text_param(): format_name(text_format) reads cls.__name__ before "
-    "json_schema() checks it is an attrs class, so text_format=None (or any instance) raises "
-    "AttributeError instead of the TypeError; check the class first",
-)
 async def test_parse_refuses_a_missing_text_format_with_a_type_error(
     client: AsyncResponsesClient, server: ResponsesServer
 ) -> None:

@@ -12,7 +12,6 @@ warnings are errors, so an unclosed response or a destroyed pending task fails t
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import random
@@ -33,7 +32,7 @@ pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("asyn
 
 SEEDS = range(250 if os.environ.get("RELIABILITY_FULL") == "1" else 20)
 WORDS = " ".join(f"w{i}" for i in range(16))
-# The warning of a known Poller defect (see the xfail test at the end).
+# The warning a Poller that did not close its streams would give.
 _POLLER_STREAM = "Unclosed <MemoryObjectReceiveStream"
 
 # An op gets the scope it runs in, so it can cancel it at an exact point of its own.
@@ -193,20 +192,16 @@ async def test_cancelling_anywhere_leaves_no_connection_task_or_unclosed_reply(
 ) -> None:
     op, span = OPS[name]
     outcomes: Counter[str] = Counter()
-    with warnings.catch_warnings() if name == "poller" else contextlib.nullcontext():
-        if name == "poller":
-            # Known defect, asserted on its own below: every Poller leaves a stream unclosed.
-            warnings.filterwarnings("ignore", _POLLER_STREAM, ResourceWarning)
-        for seed in SEEDS:
-            outcomes[await _run_one(op, paced_client, paced_server, seed, span)] += 1
-            assert in_use(paced_client) == 0, f"{name}, seed {seed}: a connection is in use"
-        assert outcomes["cancelled"] >= len(SEEDS) // 5, outcomes  # the sweep did cancel
-        # Background jobs the cancelled calls left on the server finish on their own.
-        with anyio.fail_after(10):
-            while paced_server.background_running:  # noqa: ASYNC110 - no signal to wait on
-                await anyio.sleep(0.01)
-        await settle(paced_server, paced_client)
-        assert leak_reports(caplog) == []  # collects garbage, inside the filter
+    for seed in SEEDS:
+        outcomes[await _run_one(op, paced_client, paced_server, seed, span)] += 1
+        assert in_use(paced_client) == 0, f"{name}, seed {seed}: a connection is in use"
+    assert outcomes["cancelled"] >= len(SEEDS) // 5, outcomes  # the sweep did cancel
+    # Background jobs the cancelled calls left on the server finish on their own.
+    with anyio.fail_after(10):
+        while paced_server.background_running:  # noqa: ASYNC110 - no signal to wait on
+            await anyio.sleep(0.01)
+    await settle(paced_server, paced_client)
+    assert leak_reports(caplog) == []  # collects garbage
     # The client is still fully usable after all that.
     assert (await paced_client.responses.create(model="m", input="ok")).output_text == "ok"
 
@@ -265,12 +260,6 @@ async def test_cancelling_a_stream_the_caller_never_entered_still_frees_it(
     assert leak_reports(caplog) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="background.py Poller: __aexit__ closes _finished_send but never _finished_recv, so "
-    "every Poller (finished, failed or cancelled) emits 'ResourceWarning: Unclosed "
-    "<MemoryObjectReceiveStream>' when collected; close the receiving end too",
-)
 async def test_a_finished_poller_leaves_no_unclosed_stream(
     paced_client: AsyncResponsesClient,
 ) -> None:

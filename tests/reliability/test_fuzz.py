@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 import orjson
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aioresponses_client import APIError, AsyncResponsesClient
@@ -153,11 +153,6 @@ def mutate(data: st.DataObject, value: Any, rounds: int = 3) -> Any:
     return value
 
 
-def unhashable_tag(event: Any) -> bool:
-    """A top-level ``type`` that is a list or an object: a known defect, see the xfail tests."""
-    return isinstance(event, dict) and isinstance(event.get("type"), (list, dict))
-
-
 def _use(model: Any) -> None:
     """Touch what a caller reads, so properties and reprs are fuzzed too."""
     repr(model)
@@ -248,7 +243,6 @@ def test_mutated_real_events_parse_or_fail_typed(
     event = mutate(data, data.draw(st.sampled_from(events)), rounds=2)
     if not isinstance(event, dict):
         return
-    assume(not unhashable_tag(event))
     try:
         parsed = parse_event(event)
     except APIError:
@@ -353,14 +347,12 @@ def test_a_stream_of_mutated_and_random_data_lines_fails_only_typed(
         choice = data.draw(st.integers(0, 9))
         if choice == 0:
             mutant = mutate(data, event, rounds=1)
-            assume(not unhashable_tag(mutant))
             lines.append(orjson.dumps(mutant).decode())
         elif choice == 1:
             lines.append(data.draw(st.text(max_size=20) | json_values.map(lambda v: str(v))))
         else:
             lines.append(orjson.dumps(event).decode())
     extra = data.draw(st.lists(json_objects, max_size=2))
-    assume(not any(unhashable_tag(o) for o in extra))
     lines += [orjson.dumps(o).decode() for o in extra]
     sizes = data.draw(st.lists(st.integers(1, 5), max_size=len(lines)))
     batches: list[list[str]] = []
@@ -370,27 +362,15 @@ def test_a_stream_of_mutated_and_random_data_lines_fails_only_typed(
     asyncio.run(_drain(batches))  # anything but an APIError fails the example
 
 
-# -- defects the fuzzing found in modules this suite does not own -----------------------------
+# -- defects the fuzzing found (fixed) -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_convert.register_tagged_union: the union hook looks the tag up in a dict before "
-    "checking it is a str, so a list/object 'type' raises TypeError (unhashable); "
-    "parse_event calls that hook directly, outside structure()'s wrapper, so it escapes",
-)
 @pytest.mark.parametrize("tag", [["response.created"], {"a": 1}])
 def test_an_event_whose_type_is_a_list_or_object_is_a_conversion_error(tag: Any) -> None:
     with pytest.raises(APIError):
         parse_event({"type": tag, "sequence_number": 1})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="streaming.py AsyncResponseStream._decode: `kind in _LIFECYCLE` raises TypeError "
-    "(unhashable) for a list/object 'type' before parse_event is reached; test "
-    "isinstance(kind, str) first",
-)
 async def test_a_streamed_event_whose_type_is_a_list_is_a_typed_error() -> None:
     stream = AsyncResponseStream(_CannedReply([['{"type": ["x"], "sequence_number": 0}']]))
     with pytest.raises(APIError):

@@ -142,12 +142,6 @@ STREAM_ECHOES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="streaming.py: ResponseStreamError's message and StreamDecodeError's raw_data keep "
-    "the key verbatim when the server echoes it (redact with the client's key, as "
-    "_client._status_error does for raw_body)",
-)
 @pytest.mark.parametrize("echo", list(STREAM_ECHOES))
 async def test_key_echoed_inside_a_stream_is_redacted_from_the_error(
     secret_client: AsyncResponsesClient, secret_server: ResponsesServer, echo: str
