@@ -31,6 +31,7 @@ _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 # How long stop() lets in-flight handlers finish before aiohttp cancels them. Delays and
 # streams are told to stop at once, so this only bounds odd cases.
 _SHUTDOWN_TIMEOUT = 0.5
+_BACKLOG = 4096
 _MAX_BODY = 64 * 1024 * 1024
 
 
@@ -121,7 +122,9 @@ class ResponsesServer:
             app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
         )
         await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
+        # A deep accept queue: load tests open a thousand connections at once, and aiohttp's
+        # default backlog (128) would have the kernel reset most of them.
+        site = web.TCPSite(runner, self._host, self._port, backlog=_BACKLOG)
         try:
             await site.start()
         except BaseException:

@@ -326,13 +326,6 @@ async def test_a_session_without_a_connection_limit_is_not_queued() -> None:
             await session.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="testing/_server.py: ResponsesServer.start() creates web.TCPSite with aiohttp's "
-    "default listen backlog (128); a client opening ~1,000 connections at once (httpx does) "
-    "gets ~600 of them reset (ReadError) before they are accepted. Pass backlog=1024 or more "
-    "(the kernel caps it at net.core.somaxconn)",
-)
 async def test_the_embedded_server_can_take_a_burst_of_a_thousand_connections() -> None:
     async with ResponsesServer() as server:
         runner = server._runner
