@@ -39,16 +39,20 @@ from aioresponses_client.testing import Fault, ResponsesServer
 logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
 
 HTML = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-FAULTS = [
-    Fault(status=500), Fault(status=502), Fault(status=503), Fault(status=504),
-    Fault(status=429, headers={"retry-after-ms": "30"}), Fault(status=429),
-    Fault(status=502, body=HTML, content_type="text/html"),
-    Fault(disconnect=True), Fault(disconnect_after_bytes=300), Fault(truncate_body_at=300),
-    Fault(disconnect_after_events=4), Fault(delay=1.5), Fault(malformed_json=True),
-]
+FAULTS = {
+    "500": Fault(status=500), "502": Fault(status=502), "503": Fault(status=503),
+    "504": Fault(status=504), "429": Fault(status=429),
+    "429-retry-after": Fault(status=429, headers={"retry-after-ms": "30"}),
+    "html-502": Fault(status=502, body=HTML, content_type="text/html"),
+    "reset": Fault(disconnect=True), "reset-mid-body": Fault(disconnect_after_bytes=300),
+    "close-mid-body": Fault(truncate_body_at=300), "cut-stream": Fault(disconnect_after_events=4),
+    "slow": Fault(delay=1.5 * float(sys.argv[4])), "truncated-json": Fault(malformed_json=True),
+}
 
 async def main():
     rate, seed = float(sys.argv[1]), int(sys.argv[2])
+    names = sys.argv[3].split(",") if sys.argv[3] else list(FAULTS)
+    kinds = [FAULTS[name] for name in names]
     rng = random.Random(seed)
     async with ResponsesServer(api_key="sk-soak", background_duration=0.2) as server:
         print(server.base_url, flush=True)
@@ -58,7 +62,7 @@ async def main():
             seen += len(server.requests)
             server.requests.clear()  # the log would grow for the whole run
             if every is not None and seen >= next_fault:
-                server.inject(rng.choice(FAULTS))
+                server.inject(rng.choice(kinds))
                 next_fault = seen + every
 
 asyncio.run(main())
@@ -125,17 +129,15 @@ async def worker(client: Any, rng: random.Random, stats: Stats, until: float) ->
 
 async def sampler(client: Any, stats: Stats, started: float, every: float) -> None:
     last_total, last_time = 0, started
-    tick = 0
     while True:
         await anyio.sleep(0.01)
         pool = client.transport.pool_stats()
         stats.limit = pool.limit
         stats.peak_in_use = max(stats.peak_in_use, pool.in_use)
         stats.over_limit |= pool.in_use > pool.limit
-        tick += 1
-        if tick % max(1, round(every / 0.01)):
-            continue
         now = time.monotonic()
+        if now - last_time < every:
+            continue
         total = sum(stats.outcomes.values())
         rss = rss_mb()
         stats.rss.append((now - started, rss))
@@ -163,7 +165,7 @@ async def soak(args: argparse.Namespace, base_url: str) -> int:
         base_url=base_url,
         transport=args.transport,
         retry_policy=policy,
-        timeout=1.0,  # the server's slow-first-byte fault waits 1.5 s
+        timeout=args.timeout,  # the server's slow-first-byte fault waits 1.5 times this
     )
     async with client:
         async with anyio.create_task_group() as tg:
@@ -185,7 +187,10 @@ async def soak(args: argparse.Namespace, base_url: str) -> int:
     growth = (half[-1] - half[0]) if len(half) > 1 else 0.0
 
     print()
-    print(f"transport {args.transport}, {args.workers} workers, {elapsed:.0f} s, seed {args.seed}")
+    print(
+        f"transport {args.transport}, {args.workers} workers, {elapsed:.0f} s, seed {args.seed},"
+        f" timeout {args.timeout} s"
+    )
     print(
         f"calls {total} ({total / elapsed:.0f}/s); faults injected ~1 per {1 / args.fault_rate:.0f}"
         " requests"
@@ -226,9 +231,25 @@ def main() -> int:
     parser.add_argument("--fault-rate", type=float, default=0.02, help="faults per request")
     parser.add_argument("--report", type=float, default=5.0, help="seconds between lines")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=2.0, help="client timeout, seconds")
+    parser.add_argument(
+        "--faults",
+        default="",
+        help="comma-separated fault names to draw from (default: all): 500, 502, 503, 504, "
+        "429-retry-after, 429, html-502, reset, reset-mid-body, close-mid-body, cut-stream, "
+        "slow, truncated-json",
+    )
     args = parser.parse_args()
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(args.fault_rate), str(args.seed)],
+        [
+            sys.executable,
+            "-c",
+            SERVER,
+            str(args.fault_rate),
+            str(args.seed),
+            args.faults,
+            str(args.timeout),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

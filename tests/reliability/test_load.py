@@ -13,17 +13,19 @@ docs/reliability.md). ``RELIABILITY_FULL=1`` runs the full sizes on httpx as wel
 from __future__ import annotations
 
 import gc
+import random
 import resource
 import time
+import warnings
 from typing import Any
 
 import anyio
 import pytest
 
-from aioresponses_client import AsyncResponsesClient
+from aioresponses_client import APIError, AsyncResponsesClient, RetryPolicy
 from aioresponses_client._transport._aiohttp import AiohttpTransport
 from aioresponses_client._transport._httpx import HttpxTransport
-from aioresponses_client.testing import ResponsesServer
+from aioresponses_client.testing import Fault, ResponsesServer
 
 from .conftest import FIGURES, FULL, foreign_tasks, open_fds
 
@@ -321,3 +323,74 @@ async def test_the_embedded_server_can_take_a_burst_of_a_thousand_connections() 
         assert runner is not None
         site = next(iter(runner.sites))
         assert site._backlog >= 1024  # type: ignore[attr-defined]
+
+
+async def test_every_place_in_the_queue_comes_back_after_faults_cancels_and_leaks() -> None:
+    # Thirty callers on five connections, through faults, timeouts, cut and abandoned streams
+    # and cancelled calls: afterwards every admission the transport gave out is back.
+    faults = [
+        Fault(status=503),
+        Fault(disconnect=True),
+        Fault(disconnect_after_bytes=100),
+        Fault(truncate_body_at=100),
+        Fault(disconnect_after_events=2),
+        Fault(delay=1.0),
+        Fault(malformed_json=True),
+    ]
+    async with ResponsesServer() as server:
+        transport = AiohttpTransport(max_connections=5)
+        async with AsyncResponsesClient(
+            api_key=server.api_key,
+            base_url=server.base_url,
+            transport=transport,
+            retry_policy=RetryPolicy(initial_delay=0.01, max_delay=0.02),
+            timeout=0.3,
+        ) as client:
+
+            async def caller(rng: random.Random) -> None:
+                for _ in range(12):
+                    if rng.random() < 0.3:
+                        server.inject(rng.choice(faults))
+                    with anyio.move_on_after(rng.uniform(0.0, 0.3)):
+                        try:
+                            if rng.random() < 0.5:
+                                await client.responses.create(model="m", input="x")
+                                continue
+                            async with await client.responses.create(
+                                model="m", input="one two three", stream=True
+                            ) as stream:
+                                async for _ in stream:
+                                    if rng.random() < 0.2:
+                                        break
+                        except APIError:
+                            pass
+
+            with anyio.fail_after(60):
+                async with anyio.create_task_group() as tg:
+                    for i in range(30):
+                        tg.start_soon(caller, random.Random(i))
+            gate = transport._gated[1] if transport._gated else None
+            assert gate is not None and gate.borrowed_tokens == 0
+            assert transport.pool_stats().in_use == 0
+            # Streams dropped mid-way without being closed keep their connection (aiohttp reads
+            # the body on) and so their place, until the body ends; then both come back.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                for _ in range(3):
+                    server.script("still going " * 10, pace=0.03)
+                    await client.responses.create(model="m", input="leak", stream=True)
+                gc.collect()
+                assert gate.borrowed_tokens == transport.pool_stats().in_use == 3
+                with anyio.fail_after(10):
+                    while transport.pool_stats().in_use:  # noqa: ASYNC110 - no signal
+                        await anyio.sleep(0.02)
+            assert gate.borrowed_tokens == 0
+
+            async def one() -> None:
+                await client.responses.create(model="m", input="again", store=False)
+
+            with anyio.fail_after(5):  # and the whole pool serves again
+                async with anyio.create_task_group() as tg:
+                    for _ in range(10):
+                        tg.start_soon(one)
+        await transport.aclose()
