@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Iterator
 
 import anyio.lowlevel
 import pytest
@@ -48,3 +51,28 @@ async def client(
         retry_policy=retry_policy,
     ) as c:
         yield c
+
+
+@contextlib.contextmanager
+def server_in_thread() -> Iterator[tuple[str, str]]:
+    """An embedded server on its own asyncio loop in a thread: (base_url, api_key).
+
+    For tests whose client runs under another event loop, such as trio.
+    """
+    started, stop = threading.Event(), threading.Event()
+    info: dict[str, str] = {}
+
+    async def main() -> None:
+        async with ResponsesServer() as srv:
+            info["url"], info["key"] = srv.base_url, srv.api_key or ""
+            started.set()
+            await asyncio.to_thread(stop.wait)
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    assert started.wait(10), "the embedded server did not start"
+    try:
+        yield info["url"], info["key"]
+    finally:
+        stop.set()
+        thread.join(10)

@@ -177,40 +177,18 @@ def test_sse_frame_splits_multi_line_payloads_and_keeps_the_event_name_on_its_li
 
 
 def test_to_sse_runs_under_trio_with_the_httpx_transport() -> None:
-    import asyncio
-    import threading
-
     import trio
+    from conftest import server_in_thread
 
-    started, stop = threading.Event(), threading.Event()
-    info: dict[str, str] = {}
-
-    def serve() -> None:
-        async def main() -> None:
-            async with ResponsesServer() as srv:
-                info["url"], info["key"] = srv.base_url, srv.api_key or ""
-                started.set()
-                await asyncio.to_thread(stop.wait)
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    try:
+    with server_in_thread() as (url, key):
 
         async def run() -> list[dict[str, Any]]:
-            async with AsyncResponsesClient(
-                api_key=info["key"], base_url=info["url"], transport="httpx"
-            ) as c:
+            async with AsyncResponsesClient(api_key=key, base_url=url, transport="httpx") as c:
                 stream = await c.responses.create(model="m", input="hello trio", stream=True)
                 return frames(await relayed(stream, event_types={"response.output_text.delta"}))
 
         parsed = trio.run(run)
-        assert "".join(orjson.loads(f["data"])["delta"] for f in parsed) == "hello trio"
-    finally:
-        stop.set()
-        thread.join(10)
+    assert "".join(orjson.loads(f["data"])["delta"] for f in parsed) == "hello trio"
 
 
 # -- relay_to_aiohttp: a browser that leaves ------------------------------------------------

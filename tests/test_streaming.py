@@ -269,32 +269,13 @@ async def test_leaving_a_stream_early_releases_the_connection(
 
 
 def test_full_stream_under_trio_with_the_httpx_transport() -> None:
-    import threading
-
     import trio
+    from conftest import server_in_thread
 
-    started = threading.Event()
-    stop = threading.Event()
-    info: dict[str, str] = {}
-
-    def serve() -> None:
-        async def main() -> None:
-            async with ResponsesServer() as srv:
-                info["url"], info["key"] = srv.base_url, srv.api_key or ""
-                started.set()
-                await asyncio.to_thread(stop.wait)
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    try:
+    with server_in_thread() as (url, key):
 
         async def run() -> tuple[str, str]:
-            async with AsyncResponsesClient(
-                api_key=info["key"], base_url=info["url"], transport="httpx"
-            ) as c:
+            async with AsyncResponsesClient(api_key=key, base_url=url, transport="httpx") as c:
                 async with await c.responses.create(
                     model="m", input="hello trio", stream=True
                 ) as s:
@@ -303,9 +284,6 @@ def test_full_stream_under_trio_with_the_httpx_transport() -> None:
                 return text, final.output_text
 
         assert trio.run(run) == ("hello trio", "hello trio")
-    finally:
-        stop.set()
-        thread.join(10)
 
 
 async def test_500_abandoned_streams_leave_no_connection_or_task(transport_name: str) -> None:
