@@ -37,7 +37,8 @@ __all__ = ["AsyncResponseStream", "TextStream"]
 logger = logging.getLogger("aioresponses_client")
 
 _TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
-_LIFECYCLE = frozenset({"response.created", "response.queued", "response.in_progress"})
+# Events that carry a ``response``: one set lookup per event decides whether to look closer.
+_CARRY_RESPONSE = _TERMINAL | {"response.created", "response.queued", "response.in_progress"}
 
 
 class AsyncResponseStream:
@@ -207,7 +208,7 @@ class AsyncResponseStream:
         self._acc.feed(payload)
         kind: Any = payload.get("type")
         try:
-            special = kind in _LIFECYCLE or kind in _TERMINAL
+            special = kind in _CARRY_RESPONSE
         except TypeError:  # an unhashable "type", such as a list
             raise self._decode_error("a stream event's type is not a string", data) from None
         if special:

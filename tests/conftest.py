@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import anyio.lowlevel
 import pytest
@@ -18,6 +19,20 @@ from aioresponses_client.testing import ResponsesServer
 async def server() -> AsyncIterator[ResponsesServer]:
     async with ResponsesServer() as srv:
         yield srv
+
+
+@pytest.fixture
+async def openai_client(server: ResponsesServer) -> AsyncIterator[Any]:
+    """The official SDK with strict validation, on ``server``: the wire-format oracle."""
+    import openai
+
+    async with openai.AsyncOpenAI(
+        api_key=server.api_key,
+        base_url=server.base_url,
+        max_retries=0,
+        _strict_response_validation=True,
+    ) as c:
+        yield c
 
 
 @pytest.fixture

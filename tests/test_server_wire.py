@@ -3,7 +3,6 @@ replies. Decoding is checked with the official SDK (strict) and with raw aiohttp
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -25,20 +24,9 @@ RICH = Script(Reasoning("Thinking é ü 😀 in UTF-8."), FunctionCall("f", {"q"
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[ResponsesServer]:
-    async with ResponsesServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-async def client(server: ResponsesServer) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(
-        api_key=server.api_key,
-        base_url=server.base_url,
-        max_retries=0,
-        _strict_response_validation=True,
-    ) as c:
-        yield c
+def client(openai_client: openai.AsyncOpenAI) -> openai.AsyncOpenAI:
+    """These tests drive the official SDK against the server."""
+    return openai_client
 
 
 def auth(server: ResponsesServer) -> dict[str, str]:
