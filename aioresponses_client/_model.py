@@ -42,6 +42,17 @@ def model(cls: _C) -> _C:
     return attrs.frozen(kw_only=True)(cls)
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def event_model(cls: _C) -> _C:
+    """Make ``cls`` a frozen, keyword-only attrs class whose instances keep a ``__dict__``.
+
+    For stream events: a payload whose keys and value types are exactly the class's fields can
+    then become the instance's ``__dict__`` as it is, one step instead of a write per field, on
+    the path every streamed token takes (see ``types/events.py``).
+    """
+    return attrs.frozen(kw_only=True, slots=False)(cls)
+
+
 @model
 class UnknownModel:
     """Base of the generic objects that stand in for a ``type`` this version does not know.

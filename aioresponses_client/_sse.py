@@ -80,16 +80,53 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Consume ``chunk`` and return the events it completed, in stream order."""
+        events: list[ServerSentEvent] = []
+        complete = self._complete(chunk)
+        if complete is None:
+            return events
+        names = self._names
+        for name, data, block in _BLOCK.findall(complete):
+            if block:
+                found = self._parse_block(block)
+                if found is None:
+                    continue
+                name, data = found
+            event = names.get(name) or self._decode_name(name)
+            text = data.decode("utf-8", "replace")
+            events.append(_new_tuple(ServerSentEvent, (event, text, self._id, self._retry)))
+        return events
+
+    def feed_data(self, chunk: bytes) -> list[bytes]:
+        """Like :meth:`feed`, but only the ``data`` of each event, as undecoded UTF-8 bytes.
+
+        For a consumer that parses the data as JSON and needs neither the event type nor the id:
+        it saves decoding each event to ``str``, which the parser would only encode back.
+        """
+        found_data: list[bytes] = []
+        complete = self._complete(chunk)
+        if complete is None:
+            return found_data
+        for _, data, block in _BLOCK.findall(complete):
+            if block:
+                found = self._parse_block(block)
+                if found is None:
+                    continue
+                data = found[1]
+            found_data.append(data)
+        return found_data
+
+    def _complete(self, chunk: bytes) -> bytes | None:
+        """Take ``chunk``; return the LF-normalised text of the events it completes, if any."""
         if self._head is not None:
             chunk = self._head + chunk
             if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
                 self._head = chunk  # could still be a BOM split across chunks: wait for more
-                return []
+                return None
             self._head = None
             if chunk.startswith(_BOM):
                 chunk = chunk[len(_BOM) :]
         if not chunk:
-            return []
+            return None
 
         # Rewrite every line ending as LF so the rest only ever looks for b"\n". A CR closing the
         # chunk ends its line right away (the server may pause after it); we only remember to drop
@@ -99,7 +136,7 @@ class SSEDecoder:
             if chunk[0] == _LF:
                 chunk = chunk[1:]
                 if not chunk:
-                    return []
+                    return None
         if _CR in chunk:
             self._after_cr = chunk[-1] == _CR
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -113,25 +150,16 @@ class SSEDecoder:
                 end = -1  # the backlog's last LF and this chunk's first one make the blank line
             else:
                 pending.append(chunk)
-                return []
-        complete = chunk[: end + 2]
+                return None
+        # A slice of bytes is a copy: skip it when the chunk ends on an event boundary.
+        complete = chunk if end + 2 == len(chunk) else chunk[: end + 2]
         if pending:
             pending.append(complete)
             complete = b"".join(pending)
             pending.clear()
         if end + 2 < len(chunk):
             pending.append(chunk[end + 2 :])
-
-        events: list[ServerSentEvent] = []
-        names = self._names
-        for name, data, block in _BLOCK.findall(complete):
-            if block:
-                self._parse_block(block, events)
-                continue
-            event = names.get(name) or self._decode_name(name)
-            text = data.decode("utf-8", "replace")
-            events.append(_new_tuple(ServerSentEvent, (event, text, self._id, self._retry)))
-        return events
+        return complete
 
     def close(self) -> list[ServerSentEvent]:
         """End the stream and reset the decoder for a new one.
@@ -152,8 +180,11 @@ class SSEDecoder:
         self._id = None
         self._retry = None
 
-    def _parse_block(self, block: bytes, events: list[ServerSentEvent]) -> None:
-        """Apply the (non-empty) lines of ``block``, then the blank line that ends it."""
+    def _parse_block(self, block: bytes) -> tuple[bytes, bytes] | None:
+        """Apply the (non-empty) lines of ``block``, then the blank line that ends it.
+
+        Returns the (type, data) of the event that blank line dispatches, if it dispatches one.
+        """
         for line in block.split(b"\n"):
             # A comment (a keep-alive) starts with ":", so its field name is empty and matches
             # none of the fields below: it needs no branch of its own.
@@ -175,15 +206,12 @@ class SSEDecoder:
                         self._retry = int(value)
                     except ValueError:
                         pass
-        self._dispatch(events)
-
-    def _dispatch(self, events: list[ServerSentEvent]) -> None:
-        if self._data:
-            name = self._names.get(self._event) or self._decode_name(self._event)
-            data = b"\n".join(self._data).decode("utf-8", "replace")
-            events.append(_new_tuple(ServerSentEvent, (name, data, self._id, self._retry)))
-            self._data = []
-        self._event = b""
+        event, self._event = self._event, b""
+        if not self._data:
+            return None
+        data = b"\n".join(self._data)
+        self._data = []
+        return event, data
 
     def _decode_name(self, raw: bytes) -> str:
         name = raw.decode("utf-8", "replace")

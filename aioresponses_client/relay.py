@@ -129,24 +129,28 @@ def _wire_json(stream: Any, event: Any, kind: str, sequence: int | None) -> byte
     return orjson.dumps(unstructure(event))
 
 
-def _current_data(stream: Any, kind: str, sequence: int | None) -> str | None:
+def _current_data(stream: Any, kind: str, sequence: int | None) -> str | bytes | None:
     """The raw ``data`` of the SSE message the stream decoded last, if it is *kind*/*sequence*.
 
-    The stream keeps the batch of messages it is working through and the index after the one it
-    just returned; reusing that text avoids a decode-encode round trip and keeps the payload
+    The stream keeps the batch of event data it is working through and the index after the one
+    it just returned; reusing that text avoids a decode-encode round trip and keeps the payload
     byte for byte. Both are private, so every step is checked and any surprise means None.
     """
     batch = getattr(stream, "_batch", None)
     index = getattr(stream, "_index", None)
     if not isinstance(index, int) or batch is None or not 0 < index <= len(batch):
         return None
-    message = batch[index - 1]
-    data = getattr(message, "data", None)
-    if getattr(message, "event", None) != kind or not isinstance(data, str):
+    data = batch[index - 1]
+    needles = [f'"{kind}"']
+    if sequence is not None:
+        needles.append(f'"sequence_number":{sequence}')
+    if isinstance(data, bytes):
+        found = all(needle.encode() in data for needle in needles)
+    elif isinstance(data, str):
+        found = all(needle in data for needle in needles)
+    else:
         return None
-    if sequence is not None and f'"sequence_number":{sequence}' not in data:
-        return None
-    return data
+    return data if found else None
 
 
 def _error_json(stream: Any, exc: ResponseStreamError) -> bytes | str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ._accumulate import ResponseAccumulator
-from ._transport import SSEMessage, StreamingResponse, close_reply
+from ._transport import StreamingResponse, close_reply
 from .errors import (
     APIConnectionError,
     APIError,
@@ -26,7 +26,7 @@ from .errors import (
     StreamInterruptedError,
 )
 from .resources._params import path_id
-from .types.events import StreamEvent, parse_event
+from .types.events import StreamEvent, fast_hook, parse_event
 
 if TYPE_CHECKING:
     from ._client import AsyncResponsesClient
@@ -39,6 +39,11 @@ logger = logging.getLogger("aioresponses_client")
 _TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 # Events that carry a ``response``: one set lookup per event decides whether to look closer.
 _CARRY_RESPONSE = _TERMINAL | {"response.created", "response.queued", "response.in_progress"}
+# The generated hooks of the event types that need nothing but decoding, accounting and feeding
+# to the accumulator (deltas and progress events: nearly every event of a stream), filled in as
+# each type is first seen. Lifecycle events and ``error`` never enter it.
+_PLAIN_HOOKS: dict[str, Callable[[dict[str, Any]], Any]] = {}
+_loads = orjson.loads
 
 
 class AsyncResponseStream:
@@ -73,7 +78,8 @@ class AsyncResponseStream:
         self._skip_upto = -1
         self._failed_resumes = 0
         self._acc = ResponseAccumulator()
-        self._batch: Sequence[SSEMessage] = ()
+        # The event data being worked through, and the index after the one decoded last.
+        self._batch: Sequence[str | bytes] = ()
         self._index = 0
         self._ended = False  # the body was read to its end, or a terminal event was seen
         self._done = False  # nothing more will be yielded
@@ -105,8 +111,25 @@ class AsyncResponseStream:
             index = self._index
             if index < len(batch):
                 self._index = index + 1
+                data = batch[index]
+                if not self._ended:
+                    # The hot path, written out here because it runs once per token: a plain
+                    # event past any resume point. Anything unusual, including every failure,
+                    # takes the general path below, which decodes again and says what is wrong.
+                    try:
+                        payload = _loads(data)
+                        event = _PLAIN_HOOKS[payload["type"]](payload)
+                    except Exception:
+                        pass
+                    else:
+                        sequence: int = event.sequence_number
+                        if sequence > self._skip_upto:
+                            self.last_sequence_number = sequence
+                            self._acc.feed(payload)
+                            return event  # type: ignore[no-any-return]
+                        continue  # already yielded before the stream was resumed
                 try:
-                    event = self._decode(batch[index].data)
+                    event = self._decode(data)
                 except APIError:
                     await self.aclose()
                     raise
@@ -120,7 +143,7 @@ class AsyncResponseStream:
     async def _read_batch(self) -> None:
         while True:
             try:
-                batch = await self._reply.next_events()
+                batch = await self._reply.next_data()
             except APIConnectionError as exc:
                 if not self._ended and await self._resume():
                     continue
@@ -187,17 +210,23 @@ class AsyncResponseStream:
             request_id=self.request_id,
         )
 
-    def _decode(self, data: str) -> StreamEvent | None:
+    def _decode(self, data: str | bytes) -> StreamEvent | None:
         if self._ended:
             # Some servers close a stream with "[DONE]"; after a terminal event it is noise.
             return None
         try:
-            payload = orjson.loads(data)
+            payload = _loads(data)
         except orjson.JSONDecodeError:
-            if data.startswith("[DONE]"):
+            text = _text(data)
+            if text.startswith("[DONE]"):
                 self._ended = True
                 return None
-            raise self._decode_error("a stream event is not valid JSON", data) from None
+            try:
+                # Raw bytes that are not valid UTF-8 are read as a text decoder reads them (U+FFFD
+                # for each bad byte), so both transports give the same events. Text fails again.
+                payload = _loads(text)
+            except orjson.JSONDecodeError:
+                raise self._decode_error("a stream event is not valid JSON", text) from None
         if not isinstance(payload, dict):
             raise self._decode_error("a stream event is not a JSON object", data)
         sequence = payload.get("sequence_number")
@@ -223,9 +252,14 @@ class AsyncResponseStream:
                 request_id=self.request_id,
             )
         try:
-            return parse_event(payload)
+            event = parse_event(payload)
         except ConversionError as exc:
             raise self._decode_error(f"a stream event does not fit its type: {exc}", data) from exc
+        if not special and kind not in _PLAIN_HOOKS and isinstance(kind, str):
+            hook = fast_hook(kind)
+            if hook is not None:
+                _PLAIN_HOOKS[kind] = hook
+        return event
 
     def _on_lifecycle(self, kind: str, payload: dict[str, Any]) -> None:
         response = payload.get("response")
@@ -238,9 +272,10 @@ class AsyncResponseStream:
         if kind in _TERMINAL:
             self._ended = True
 
-    def _decode_error(self, why: str, data: str) -> StreamDecodeError:
+    def _decode_error(self, why: str, data: str | bytes) -> StreamDecodeError:
         self._done = True
-        return StreamDecodeError(why, raw_data=self._redact(data), request_id=self.request_id)
+        raw = self._redact(_text(data))
+        return StreamDecodeError(why, raw_data=raw, request_id=self.request_id)
 
     async def aclose(self) -> None:
         """Release the connection. Idempotent; safe in a cancelled task."""
@@ -372,6 +407,10 @@ async def open_stream(
         resumable=response_id is not None,
         resume_query=resume_query,
     )
+
+
+def _text(data: str | bytes) -> str:
+    return data if isinstance(data, str) else data.decode("utf-8", "replace")
 
 
 def _opt_str(value: object) -> str | None:

@@ -10,7 +10,7 @@ import aiohttp
 import anyio
 from yarl import URL
 
-from .._sse import ServerSentEvent, SSEDecoder
+from .._sse import SSEDecoder
 from ..errors import APIConnectionError, APITimeoutError
 from ._base import HTTPRequest, HTTPResponse, PoolStats
 
@@ -40,7 +40,7 @@ class AiohttpStreamingResponse:
         self.headers = _headers(resp.headers)
         self._decoder = SSEDecoder()
 
-    async def next_events(self) -> list[ServerSentEvent] | None:
+    async def next_data(self) -> list[bytes] | None:
         content = self._resp.content
         decoder = self._decoder
         try:
@@ -49,9 +49,9 @@ class AiohttpStreamingResponse:
                 if not chunk:
                     decoder.close()
                     return None
-                events = decoder.feed(chunk)
-                if events:
-                    return events
+                found = decoder.feed_data(chunk)
+                if found:
+                    return found
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             raise _connection_error(exc) from exc
 

@@ -12,16 +12,6 @@ import attrs
 CLOSE_TIMEOUT = 5.0
 
 
-class SSEMessage(Protocol):
-    """One server-sent event, as either transport's decoder produces it."""
-
-    @property
-    def event(self) -> str: ...
-
-    @property
-    def data(self) -> str: ...
-
-
 @attrs.frozen(kw_only=True)
 class PoolStats:
     """A connection pool's state: connections lent out, kept alive, and the most allowed."""
@@ -67,10 +57,12 @@ class StreamingResponse(Protocol):
         """The body as it arrives; raises APIConnectionError/APITimeoutError on a broken read."""
         ...
 
-    async def next_events(self) -> Sequence[SSEMessage] | None:
-        """The next server-sent events decoded from the body (at least one), None at its end.
+    async def next_data(self) -> Sequence[str | bytes] | None:
+        """The ``data`` of the next server-sent events in the body (at least one), None at its end.
 
         Batches, not single events: one await per network read keeps the per-event cost low.
+        Only the data: in the Responses API an event's SSE type repeats its JSON ``type``, and
+        ids are not used. ``bytes`` are UTF-8, handed on undecoded for the JSON parser.
         Raises APIConnectionError/APITimeoutError on a broken read.
         """
         ...

@@ -32,12 +32,12 @@ class HttpxStreamingResponse:
         self.headers = {k.lower(): v for k, v in resp.headers.items()}
         self._events: AsyncIterator[httpx_sse.ServerSentEvent] | None = None
 
-    async def next_events(self) -> list[httpx_sse.ServerSentEvent] | None:
+    async def next_data(self) -> list[str] | None:
         if self._events is None:
             # httpx-sse checks the content type; the stream layer has already checked it.
             self._events = httpx_sse.EventSource(self._resp).aiter_sse()
         try:
-            return [await self._events.__anext__()]
+            return [(await self._events.__anext__()).data]
         except StopAsyncIteration:
             return None
         except httpx.RequestError as exc:

@@ -16,14 +16,14 @@ from typing import Any, Literal, Union, get_args, get_origin
 import attrs
 
 from .._convert import converter, register_tagged_union
-from .._model import WIRE_NAME, UnknownModel, model, nullable
+from .._model import WIRE_NAME, UnknownModel, event_model, model, nullable
 from ..errors import ConversionError
 from .content import Annotation, ContentPart, Logprob, SummaryText
 from .items import OutputItem
 from .response import Response
 
 
-@model
+@event_model
 class ResponseCreatedEvent:
     """The response was created (first event of a stream)."""
 
@@ -32,7 +32,7 @@ class ResponseCreatedEvent:
     response: Response
 
 
-@model
+@event_model
 class ResponseQueuedEvent:
     """A background response is waiting to start."""
 
@@ -41,7 +41,7 @@ class ResponseQueuedEvent:
     response: Response
 
 
-@model
+@event_model
 class ResponseInProgressEvent:
     """The response started generating."""
 
@@ -50,7 +50,7 @@ class ResponseInProgressEvent:
     response: Response
 
 
-@model
+@event_model
 class ResponseCompletedEvent:
     """The response finished; ``response`` is the final object."""
 
@@ -59,7 +59,7 @@ class ResponseCompletedEvent:
     response: Response
 
 
-@model
+@event_model
 class ResponseFailedEvent:
     """The response failed; ``response.error`` says why."""
 
@@ -68,7 +68,7 @@ class ResponseFailedEvent:
     response: Response
 
 
-@model
+@event_model
 class ResponseIncompleteEvent:
     """The response stopped early; see ``response.incomplete_details``."""
 
@@ -77,7 +77,7 @@ class ResponseIncompleteEvent:
     response: Response
 
 
-@model
+@event_model
 class ErrorEvent:
     """The stream failed mid-way (sent instead of a final lifecycle event)."""
 
@@ -88,7 +88,7 @@ class ErrorEvent:
     param: str | None = nullable()
 
 
-@model
+@event_model
 class ResponseAudioDeltaEvent:
     """A chunk of base64 audio."""
 
@@ -98,7 +98,7 @@ class ResponseAudioDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseAudioDoneEvent:
     """The audio is complete."""
 
@@ -106,7 +106,7 @@ class ResponseAudioDoneEvent:
     sequence_number: int
 
 
-@model
+@event_model
 class ResponseAudioTranscriptDeltaEvent:
     """A chunk of the audio transcript."""
 
@@ -116,7 +116,7 @@ class ResponseAudioTranscriptDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseAudioTranscriptDoneEvent:
     """The audio transcript is complete."""
 
@@ -124,7 +124,7 @@ class ResponseAudioTranscriptDoneEvent:
     sequence_number: int
 
 
-@model
+@event_model
 class ResponseCodeInterpreterCallCompletedEvent:
     """A code interpreter call finished."""
 
@@ -136,7 +136,7 @@ class ResponseCodeInterpreterCallCompletedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseCodeInterpreterCallInProgressEvent:
     """A code interpreter call started."""
 
@@ -148,7 +148,7 @@ class ResponseCodeInterpreterCallInProgressEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseCodeInterpreterCallInterpretingEvent:
     """A code interpreter call is running its code."""
 
@@ -160,7 +160,7 @@ class ResponseCodeInterpreterCallInterpretingEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseCodeInterpreterCallCodeDeltaEvent:
     """A chunk of the code a code interpreter call runs."""
 
@@ -174,7 +174,7 @@ class ResponseCodeInterpreterCallCodeDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseCodeInterpreterCallCodeDoneEvent:
     """The code of a code interpreter call is complete."""
 
@@ -187,7 +187,7 @@ class ResponseCodeInterpreterCallCodeDoneEvent:
     code: str
 
 
-@model
+@event_model
 class ResponseCompactionCompactingEvent:
     """A compaction item is being produced."""
 
@@ -197,7 +197,7 @@ class ResponseCompactionCompactingEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseContentPartAddedEvent:
     """A content part was added to a message or reasoning item."""
 
@@ -209,7 +209,7 @@ class ResponseContentPartAddedEvent:
     part: ContentPart
 
 
-@model
+@event_model
 class ResponseContentPartDoneEvent:
     """A content part is complete."""
 
@@ -221,7 +221,7 @@ class ResponseContentPartDoneEvent:
     part: ContentPart
 
 
-@model
+@event_model
 class ResponseCustomToolCallInputDeltaEvent:
     """A chunk of a custom tool call's input."""
 
@@ -233,7 +233,7 @@ class ResponseCustomToolCallInputDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseCustomToolCallInputDoneEvent:
     """A custom tool call's input is complete."""
 
@@ -244,7 +244,7 @@ class ResponseCustomToolCallInputDoneEvent:
     input: str
 
 
-@model
+@event_model
 class ResponseFileSearchCallCompletedEvent:
     """A file search call finished."""
 
@@ -254,7 +254,7 @@ class ResponseFileSearchCallCompletedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseFileSearchCallInProgressEvent:
     """A file search call started."""
 
@@ -264,7 +264,7 @@ class ResponseFileSearchCallInProgressEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseFileSearchCallSearchingEvent:
     """A file search call is searching."""
 
@@ -274,7 +274,7 @@ class ResponseFileSearchCallSearchingEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseFunctionCallArgumentsDeltaEvent:
     """A chunk of a function call's JSON arguments."""
 
@@ -288,7 +288,7 @@ class ResponseFunctionCallArgumentsDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseFunctionCallArgumentsDoneEvent:
     """A function call's arguments are complete."""
 
@@ -299,7 +299,7 @@ class ResponseFunctionCallArgumentsDoneEvent:
     arguments: str
 
 
-@model
+@event_model
 class ResponseImageGenerationCallCompletedEvent:
     """An image generation call finished."""
 
@@ -311,7 +311,7 @@ class ResponseImageGenerationCallCompletedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseImageGenerationCallGeneratingEvent:
     """An image generation call is generating."""
 
@@ -323,7 +323,7 @@ class ResponseImageGenerationCallGeneratingEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseImageGenerationCallInProgressEvent:
     """An image generation call started."""
 
@@ -335,7 +335,7 @@ class ResponseImageGenerationCallInProgressEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseImageGenerationCallPartialImageEvent:
     """A partial image (base64) while an image is generated."""
 
@@ -353,7 +353,7 @@ class ResponseImageGenerationCallPartialImageEvent:
     size: str | None = None
 
 
-@model
+@event_model
 class ResponseMcpCallCompletedEvent:
     """An MCP tool call finished."""
 
@@ -363,7 +363,7 @@ class ResponseMcpCallCompletedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseMcpCallFailedEvent:
     """An MCP tool call failed."""
 
@@ -373,7 +373,7 @@ class ResponseMcpCallFailedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseMcpCallInProgressEvent:
     """An MCP tool call started."""
 
@@ -383,7 +383,7 @@ class ResponseMcpCallInProgressEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseMcpCallArgumentsDeltaEvent:
     """A chunk of an MCP tool call's JSON arguments."""
 
@@ -395,7 +395,7 @@ class ResponseMcpCallArgumentsDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseMcpCallArgumentsDoneEvent:
     """An MCP tool call's arguments are complete."""
 
@@ -406,7 +406,7 @@ class ResponseMcpCallArgumentsDoneEvent:
     arguments: str
 
 
-@model
+@event_model
 class ResponseMcpListToolsCompletedEvent:
     """Listing an MCP server's tools finished."""
 
@@ -416,7 +416,7 @@ class ResponseMcpListToolsCompletedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseMcpListToolsFailedEvent:
     """Listing an MCP server's tools failed."""
 
@@ -426,7 +426,7 @@ class ResponseMcpListToolsFailedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseMcpListToolsInProgressEvent:
     """Listing an MCP server's tools started."""
 
@@ -436,7 +436,7 @@ class ResponseMcpListToolsInProgressEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseOutputItemAddedEvent:
     """An output item was added (``item`` is its initial state)."""
 
@@ -446,7 +446,7 @@ class ResponseOutputItemAddedEvent:
     item: OutputItem
 
 
-@model
+@event_model
 class ResponseOutputItemDoneEvent:
     """An output item is complete (``item`` is its final state)."""
 
@@ -456,7 +456,7 @@ class ResponseOutputItemDoneEvent:
     item: OutputItem
 
 
-@model
+@event_model
 class ResponseOutputTextAnnotationAddedEvent:
     """An annotation was added to an output text part."""
 
@@ -469,7 +469,7 @@ class ResponseOutputTextAnnotationAddedEvent:
     annotation: Annotation | None = None
 
 
-@model
+@event_model
 class ResponseOutputTextDeltaEvent:
     """A chunk of output text."""
 
@@ -483,7 +483,7 @@ class ResponseOutputTextDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseOutputTextDoneEvent:
     """An output text part is complete; ``text`` is all of it."""
 
@@ -496,7 +496,7 @@ class ResponseOutputTextDoneEvent:
     logprobs: list[Logprob]
 
 
-@model
+@event_model
 class ResponseReasoningSummaryPartAddedEvent:
     """A reasoning summary part was added."""
 
@@ -508,7 +508,7 @@ class ResponseReasoningSummaryPartAddedEvent:
     part: SummaryText
 
 
-@model
+@event_model
 class ResponseReasoningSummaryPartDoneEvent:
     """A reasoning summary part is complete."""
 
@@ -521,7 +521,7 @@ class ResponseReasoningSummaryPartDoneEvent:
     status: str | None = None
 
 
-@model
+@event_model
 class ResponseReasoningSummaryTextDeltaEvent:
     """A chunk of reasoning summary text."""
 
@@ -534,7 +534,7 @@ class ResponseReasoningSummaryTextDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseReasoningSummaryTextDoneEvent:
     """A reasoning summary text is complete."""
 
@@ -546,7 +546,7 @@ class ResponseReasoningSummaryTextDoneEvent:
     text: str
 
 
-@model
+@event_model
 class ResponseReasoningTextDeltaEvent:
     """A chunk of reasoning text."""
 
@@ -559,7 +559,7 @@ class ResponseReasoningTextDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseReasoningTextDoneEvent:
     """A reasoning text is complete."""
 
@@ -571,7 +571,7 @@ class ResponseReasoningTextDoneEvent:
     text: str
 
 
-@model
+@event_model
 class ResponseRefusalDeltaEvent:
     """A chunk of refusal text."""
 
@@ -584,7 +584,7 @@ class ResponseRefusalDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseRefusalDoneEvent:
     """A refusal is complete."""
 
@@ -596,7 +596,7 @@ class ResponseRefusalDoneEvent:
     refusal: str
 
 
-@model
+@event_model
 class ResponseShellCallCommandAddedEvent:
     """A command was added to a shell call."""
 
@@ -607,7 +607,7 @@ class ResponseShellCallCommandAddedEvent:
     command: str
 
 
-@model
+@event_model
 class ResponseShellCallCommandDeltaEvent:
     """A chunk of a shell call command."""
 
@@ -619,7 +619,7 @@ class ResponseShellCallCommandDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseShellCallCommandDoneEvent:
     """A shell call command is complete."""
 
@@ -630,7 +630,7 @@ class ResponseShellCallCommandDoneEvent:
     command: str
 
 
-@model
+@event_model
 class ResponseShellCallOutputContentDeltaEvent:
     """A chunk of a shell command's output (``{"stdout": ..., "stderr": ...}``)."""
 
@@ -645,7 +645,7 @@ class ResponseShellCallOutputContentDeltaEvent:
     obfuscation: str | None = None
 
 
-@model
+@event_model
 class ResponseShellCallOutputContentDoneEvent:
     """A shell command's output is complete."""
 
@@ -659,7 +659,7 @@ class ResponseShellCallOutputContentDoneEvent:
     output: list[dict[str, Any]]
 
 
-@model
+@event_model
 class ResponseWebSearchCallCompletedEvent:
     """A web search call finished."""
 
@@ -669,7 +669,7 @@ class ResponseWebSearchCallCompletedEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseWebSearchCallInProgressEvent:
     """A web search call started."""
 
@@ -679,7 +679,7 @@ class ResponseWebSearchCallInProgressEvent:
     item_id: str
 
 
-@model
+@event_model
 class ResponseWebSearchCallSearchingEvent:
     """A web search call is searching."""
 
@@ -775,47 +775,39 @@ __all__ = [
 # A cattrs hook for an event class calls the class's attrs ``__init__`` with keyword arguments and
 # passes every field through a conversion function (``str(v)``, ``int(v)``, ...): about 2 us per
 # event, most of a stream's cost. Events whose fields are all plain JSON scalars -- every delta
-# and progress event -- get a fast hook generated from their attrs fields instead: it checks that
-# each value already has exactly the field's type (so the conversions would return it unchanged),
-# builds the instance with ``object.__new__`` and sets the slots directly, as ``__init__`` does.
-# Any value that would need converting, and any missing key, goes to the cattrs hook, so the
-# result and the errors are the same as ``converter.structure(data, cls)`` in every case.
+# and progress event -- get a fast hook generated from their attrs fields instead. When the
+# payload's keys are exactly the class's fields and each value already has exactly the field's
+# type (so the conversions would return it unchanged), the payload dict itself becomes the new
+# instance's ``__dict__`` (events are not slotted for this reason); a missing optional field is
+# filled in from its default on a copy. Anything else -- a value that would need converting, a
+# missing required key, an unknown key, a non-empty list -- goes to the cattrs hook, so the result
+# and the errors are the same as ``converter.structure(data, cls)`` in every case.
 
 _SCALARS = (str, int, float, bool)
 _NONE = type(None)
 
 
-def _fast_field(index: int, field: Any, ns: dict[str, Any]) -> tuple[str | None, str | None, str]:
-    """(read statement or None, check expression or None, value expression) for one field.
+def _fast_field(index: int, field: Any, ns: dict[str, Any]) -> tuple[str, str]:
+    """(read statement, check expression) for one field other than the ``type`` tag.
 
     Raises TypeError when the field is not one the fast hook handles.
     """
     var, name, kind = f"v{index}", field.name, field.type
     args = get_args(kind)
-    if name == "type" and get_origin(kind) is Literal and len(args) == 1:
-        # parse_event found the hook by this very tag, so the value equals the constant.
-        ns[f"c{index}"] = args[0]
-        return None, None, f"c{index}"
-    if field.default is attrs.NOTHING:
-        read = f"{var} = o[{name!r}]"
-    elif field.default is None or type(field.default) in _SCALARS:
-        ns[f"d{index}"] = field.default
-        read = f"{var} = o.get({name!r}, d{index})"
-    else:
-        raise TypeError(f"default of {name} is not a constant")
+    read = f"{var} = o[{name!r}]"
     if get_origin(kind) is Literal:
         ns[f"l{index}"] = args
-        return read, f"{var} in l{index}", var
+        return read, f"{var} in l{index}"
     if kind in _SCALARS:
         ns[f"t{index}"] = kind
-        return read, f"type({var}) is t{index}", var
+        return read, f"type({var}) is t{index}"
     if get_origin(kind) in (Union, UnionType) and len(args) == 2 and args[1] is _NONE:
         if args[0] in _SCALARS:
             ns[f"t{index}"] = args[0]
-            return read, f"({var} is None or type({var}) is t{index})", var
+            return read, f"({var} is None or type({var}) is t{index})"
     if get_origin(kind) is list:
-        # Only the usual empty list (logprobs); cattrs returns a new list, so do we.
-        return read, f"(type({var}) is list and not {var})", "[]"
+        # Only the usual empty list (logprobs); anything in it needs structuring.
+        return read, f"(type({var}) is list and not {var})"
     raise TypeError(f"{name}: {kind!r} is not a plain JSON scalar")
 
 
@@ -824,41 +816,52 @@ def _fast_hook(cls: type) -> Callable[[dict[str, Any]], Any] | None:
 
     Only for payloads whose ``type`` is the class's tag, as ``parse_event`` ensures.
     """
-    ns: dict[str, Any] = {"cls": cls, "new": object.__new__, "slow": converter.structure}
-    reads, checks, sets = [], [], []
+    set_dict: Any = vars(cls).get("__dict__")
+    if set_dict is None or hasattr(cls, "__attrs_post_init__"):
+        return None
+    ns: dict[str, Any] = {"cls": cls, "new": object.__new__, "set_dict": set_dict.__set__}
+    ns["slow"] = converter.structure
+    fields = attrs.fields(cls)
+    defaults: dict[str, Any] = {}
+    reads, checks = [], []
     try:
-        for index, field in enumerate(attrs.fields(cls)):
+        for index, field in enumerate(fields):
             if field.metadata.get(WIRE_NAME) or field.validator or field.converter:
                 return None
             if not field.init or field.alias != field.name:
                 return None
-            slot: Any = cls.__dict__.get(field.name)
-            if type(slot).__name__ != "member_descriptor":
-                return None
-            read, check, value = _fast_field(index, field, ns)
-            ns[f"s{index}"] = slot.__set__
-            if read is not None:
-                reads.append(f"        {read}")
-            if check is not None:
-                checks.append(check)
-            sets.append(f"        s{index}(self, {value})")
+            kind = field.type
+            if field.name == "type" and get_origin(kind) is Literal and len(get_args(kind)) == 1:
+                continue  # parse_event found the hook by this very tag
+            if field.default is not attrs.NOTHING:
+                if field.default is not None and type(field.default) not in _SCALARS:
+                    return None
+                defaults[field.name] = field.default
+            read, check = _fast_field(index, field, ns)
+            reads.append(f"        {read}")
+            checks.append(check)
     except TypeError:
         return None
-    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
-        return None
+    ns["defaults"] = defaults
+    # Once every field is read, the key count rules out unknown keys.
+    complete = f"    if len(o) != {len(fields)}:\n"
+    if defaults:
+        complete += f"        o = {{**defaults, **o}}\n        if len(o) != {len(fields)}:\n    "
     name = f"structure_{cls.__name__}"
     source = "\n".join(
         [
-            f"def {name}(o):",
+            f"def {name}(payload):",
+            "    o = payload",
+            complete + "        return slow(payload, cls)",
             "    try:",
             *(reads or ["        pass"]),
             "    except KeyError:",
-            "        return slow(o, cls)",
+            "        return slow(payload, cls)",
             f"    if {' and '.join(checks) or 'True'}:",
             "        self = new(cls)",
-            *sets,
+            "        set_dict(self, o)",
             "        return self",
-            "    return slow(o, cls)",
+            "    return slow(payload, cls)",
         ]
     )
     exec(compile(source, f"<fast structure hook {cls.__qualname__}>", "exec"), ns)
@@ -871,10 +874,26 @@ _hooks: dict[str, Callable[[dict[str, Any]], Any]] = {}
 _structure_any_event = converter.get_structure_hook(StreamEvent)
 
 
+# The generated hooks among them, for the stream's own fast path.
+_fast_hooks: dict[str, Callable[[dict[str, Any]], Any]] = {}
+
+
+def fast_hook(tag: str) -> Callable[[dict[str, Any]], Any] | None:
+    """The generated structure function of a plain-scalar event type, else None.
+
+    It takes a payload whose ``type`` is ``tag`` and returns the event, or raises as cattrs does.
+    """
+    if tag not in _hooks and tag in EVENT_TYPES:
+        _hook_for(tag)
+    return _fast_hooks.get(tag)
+
+
 def _hook_for(tag: str) -> Callable[[dict[str, Any]], Any]:
     cls = EVENT_TYPES[tag]
     hook = _fast_hook(cls)
-    if hook is None:
+    if hook is not None:
+        _fast_hooks[tag] = hook
+    else:
         cattrs_hook = converter.get_structure_hook(cls)
 
         def hook(data: dict[str, Any]) -> Any:

@@ -286,14 +286,6 @@ def test_accumulator_never_raises_and_its_snapshot_fails_only_typed(
 # -- the stream object, end to end without a socket ------------------------------------------
 
 
-class _Message:
-    __slots__ = ("data", "event")
-
-    def __init__(self, data: str) -> None:
-        self.event = "message"
-        self.data = data
-
-
 class _CannedReply:
     """A StreamingResponse that plays back canned data lines, then ends."""
 
@@ -301,16 +293,16 @@ class _CannedReply:
     headers = {"content-type": "text/event-stream", "x-request-id": "req_fuzz"}
 
     def __init__(self, batches: Sequence[Sequence[str]]) -> None:
-        self._batches = [[_Message(d) for d in batch] for batch in batches if batch]
+        self._batches = [list(batch) for batch in batches if batch]
         self.closed = False
 
-    async def next_events(self) -> Sequence[_Message] | None:
+    async def next_data(self) -> Sequence[str] | None:
         return self._batches.pop(0) if self._batches else None
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         for batch in self._batches:
-            for message in batch:
-                yield message.data.encode()
+            for data in batch:
+                yield data.encode()
 
     async def read(self) -> bytes:
         return b""
