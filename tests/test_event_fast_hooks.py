@@ -37,6 +37,8 @@ def payloads(draw: st.DrawFn) -> tuple[type, dict[str, Any]]:
             data[field.name] = 1 if field.type is int else "x"  # mostly well-typed values
         else:
             data[field.name] = draw(_VALUES)
+    if draw(st.integers(0, 9)) == 0:
+        data["field_from_a_newer_api"] = draw(_VALUES)  # unknown keys are dropped
     return cls, data
 
 
@@ -52,8 +54,31 @@ def _outcome(fn: Any, *args: Any) -> Any:
 def test_parse_event_matches_cattrs(case: tuple[type, dict[str, Any]]) -> None:
     cls, data = case
     expected = _outcome(converter.structure, data, cls)
+    sent = dict(data)
     got = _outcome(parse_event, data)
     assert got == expected
+    assert data == sent  # the payload is not changed, whether or not the event adopted it
+    if got[0] == "ok":
+        # Equality compares fields only: the instance must also hold nothing else.
+        assert vars(got[1]) == vars(expected[1])
+        assert all(type(vars(got[1])[k]) is type(v) for k, v in vars(expected[1]).items())
     if got[0] == "error":
         with pytest.raises(ConversionError):
             parse_event(data)
+
+
+def test_a_well_formed_plain_event_adopts_its_payload_and_stays_frozen() -> None:
+    data = {
+        "type": "response.output_text.delta",
+        "sequence_number": 7,
+        "output_index": 0,
+        "item_id": "msg_1",
+        "content_index": 0,
+        "delta": "Hi",
+        "logprobs": [],
+    }
+    event = parse_event(data)
+    assert vars(event) == {**data, "obfuscation": None}  # the missing optional field filled in
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        event.delta = "changed"  # type: ignore[misc]
+    assert "obfuscation" not in data  # filled in on a copy

@@ -26,6 +26,16 @@ def decode(*chunks: bytes) -> list[ServerSentEvent]:
     return events
 
 
+def decode_data(*chunks: bytes) -> list[bytes]:
+    """Like :func:`decode` through ``feed_data``: only each event's data, as bytes."""
+    decoder = SSEDecoder()
+    found = []
+    for chunk in chunks:
+        found.extend(decoder.feed_data(chunk))
+    decoder.close()
+    return found
+
+
 def split_at(stream: bytes, cuts: Iterable[int]) -> list[bytes]:
     bounds = [0, *sorted(cuts), len(stream)]
     return [stream[a:b] for a, b in itertools.pairwise(bounds)]
@@ -436,6 +446,10 @@ def test_arbitrary_bytes_never_raise_and_any_chunking_agrees(
     assert whole == reference_decode(stream)
     assert decode(*split_at(stream, cuts)) == whole
     assert decode(*bytewise(stream)) == whole
+    # feed_data: the same events' data, undecoded (so invalid UTF-8 is still there to see).
+    raw = decode_data(*split_at(stream, cuts))
+    assert [data.decode("utf-8", "replace") for data in raw] == [event.data for event in whole]
+    assert decode_data(*bytewise(stream)) == raw
 
 
 # --- cross-check against httpx-sse ------------------------------------------------------------

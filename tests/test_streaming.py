@@ -175,6 +175,33 @@ async def test_non_json_data_raises_decode_error_with_raw_line(
     assert info.value.raw_data == "{not json" and info.value.request_id
 
 
+async def test_invalid_utf8_in_event_data_reads_as_replacement_characters(
+    client: AsyncResponsesClient, server: ResponsesServer
+) -> None:
+    # The aiohttp transport hands raw bytes to the JSON parser, httpx-sse decodes text first:
+    # both must give the same events, the bad bytes as U+FFFD like any text decoder.
+    created = (
+        b'{"type":"response.created","sequence_number":0,"response":{"id":"resp_b",'
+        b'"object":"response","created_at":1,"status":"in_progress","output":[]}}'
+    )
+    delta = (
+        b'{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_b",'
+        b'"output_index":0,"content_index":0,"delta":"caf\xc3\xa9 \xff\xfe!","logprobs":[]}'
+    )
+    server.inject(
+        Fault(body=_sse(created, delta, b"{not json \xff"), content_type="text/event-stream")
+    )
+    async with await client.responses.create(model="m", input="x", stream=True) as s:
+        events = []
+        with pytest.raises(StreamDecodeError) as info:
+            async for event in s:
+                events.append(event)
+    assert [type(e) for e in events] == [ResponseCreatedEvent, ResponseOutputTextDeltaEvent]
+    assert events[1].delta == "caf\u00e9 \ufffd\ufffd!"
+    assert info.value.raw_data == "{not json \ufffd"
+    assert s.last_sequence_number == 1
+
+
 async def test_non_stream_content_type_is_a_validation_error(
     client: AsyncResponsesClient, server: ResponsesServer
 ) -> None:
