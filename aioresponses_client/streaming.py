@@ -255,7 +255,7 @@ class AsyncResponseStream:
             event = parse_event(payload)
         except ConversionError as exc:
             raise self._decode_error(f"a stream event does not fit its type: {exc}", data) from exc
-        if not special and kind not in _PLAIN_HOOKS and isinstance(kind, str):
+        if not special and isinstance(kind, str) and kind not in _PLAIN_HOOKS:
             hook = fast_hook(kind)
             if hook is not None:
                 _PLAIN_HOOKS[kind] = hook
@@ -282,6 +282,9 @@ class AsyncResponseStream:
         if self._closed:
             return
         self._closed = self._done = True
+        # Events already read stay unread: after an error or a close nothing more is yielded.
+        # The data up to the last one decoded stays, for relay's reuse of the wire text.
+        self._batch = self._batch[: self._index]
         await close_reply(self._reply)
 
     @property

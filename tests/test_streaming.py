@@ -165,6 +165,37 @@ async def test_error_event_raises_typed_error(
     assert err.request_id and s.closed
 
 
+async def test_nothing_is_yielded_after_an_error_or_aclose_even_with_events_buffered(
+    client: AsyncResponsesClient, server: ResponsesServer
+) -> None:
+    # One body, so the events after the failure arrive in the same read as the failure itself.
+    delta = (
+        b'{"type":"response.output_text.delta","sequence_number":%d,"item_id":"msg_a",'
+        b'"output_index":0,"content_index":0,"delta":"w","logprobs":[]}'
+    )
+    created = (
+        b'{"type":"response.created","sequence_number":0,"response":{"id":"resp_a",'
+        b'"object":"response","created_at":1,"status":"in_progress","output":[]}}'
+    )
+    error = b'{"type":"error","sequence_number":2,"code":"server_error","message":"boom"}'
+    bodies = [  # (body, the error its third event raises, last_sequence_number then)
+        (_sse(created, delta % 1, error, delta % 3, delta % 4), ResponseStreamError, 2),
+        (_sse(created, delta % 1, b"{not json", delta % 3, delta % 4), StreamDecodeError, 1),
+        (_sse(created, delta % 1, delta % 2, delta % 3, delta % 4), None, 1),
+    ]
+    for body, failure, last in bodies:
+        server.inject(Fault(body=body, content_type="text/event-stream"))
+        s = await client.responses.create(model="m", input="x", stream=True)
+        seen = [await s.__anext__(), await s.__anext__()]
+        if failure is None:
+            await s.aclose()
+        else:
+            with pytest.raises(failure):
+                await s.__anext__()
+        assert [e async for e in s] == []
+        assert s.closed and s.last_sequence_number == last and len(seen) == 2
+
+
 async def test_non_json_data_raises_decode_error_with_raw_line(
     client: AsyncResponsesClient, server: ResponsesServer
 ) -> None:
