@@ -817,7 +817,9 @@ def _fast_hook(cls: type) -> Callable[[dict[str, Any]], Any] | None:
     Only for payloads whose ``type`` is the class's tag, as ``parse_event`` ensures.
     """
     set_dict: Any = vars(cls).get("__dict__")
-    if set_dict is None or hasattr(cls, "__attrs_post_init__"):
+    if set_dict is None:
+        return None
+    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
         return None
     ns: dict[str, Any] = {"cls": cls, "new": object.__new__, "set_dict": set_dict.__set__}
     ns["slow"] = converter.structure
@@ -843,16 +845,19 @@ def _fast_hook(cls: type) -> Callable[[dict[str, Any]], Any] | None:
     except TypeError:
         return None
     ns["defaults"] = defaults
-    # Once every field is read, the key count rules out unknown keys.
-    complete = f"    if len(o) != {len(fields)}:\n"
+    # Once every field has been read, the key count rules out unknown keys.
+    count = f"len(o) != {len(fields)}"
     if defaults:
-        complete += f"        o = {{**defaults, **o}}\n        if len(o) != {len(fields)}:\n    "
+        complete = [f"    if {count}:", "        o = {**defaults, **o}", f"        if {count}:"]
+        complete.append("            return slow(payload, cls)")
+    else:
+        complete = [f"    if {count}:", "        return slow(payload, cls)"]
     name = f"structure_{cls.__name__}"
     source = "\n".join(
         [
             f"def {name}(payload):",
             "    o = payload",
-            complete + "        return slow(payload, cls)",
+            *complete,
             "    try:",
             *(reads or ["        pass"]),
             "    except KeyError:",
