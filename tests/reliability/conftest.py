@@ -55,19 +55,6 @@ def retry_policy(sleeps: list[float]) -> RetryPolicy:
     return RetryPolicy(sleep=record, random=lambda: JITTER_DRAW)
 
 
-@pytest.fixture
-async def client(
-    server: ResponsesServer, transport_name: str, retry_policy: RetryPolicy
-) -> AsyncIterator[AsyncResponsesClient]:
-    async with AsyncResponsesClient(
-        api_key=server.api_key,
-        base_url=server.base_url,
-        transport=transport_name,  # type: ignore[arg-type]
-        retry_policy=retry_policy,
-    ) as c:
-        yield c
-
-
 def in_use(client: AsyncResponsesClient) -> int:
     """Connections the client's pool has lent out right now."""
     return int(client.transport.pool_stats().in_use)  # type: ignore[attr-defined]
